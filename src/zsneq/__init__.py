@@ -1,0 +1,1 @@
+"""Equivalence checks for hierarchical regression model variants."""

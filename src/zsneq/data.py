@@ -1,0 +1,208 @@
+"""Simulated datasets: the thread's generator, generalised to P predictors.
+
+The draw order is the thread's: for each group, one slope per predictor
+(``rng.normal(loc=beta_k, scale=tau_k)``), then ``rows_per_group`` values of each
+predictor in turn, then ``rows_per_group`` noise draws. With ``seed=42``, 1000
+groups x 200 rows and the thread's beta/tau/sigma this reproduces the thread's
+data frame bit for bit; the whole stream is drawn in one call and cut up, which
+gives the same numbers as the thread's per-call draws.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .io import atomic_path, write_text
+
+GROUP = "group"
+PREDICTOR = "predictor"
+OBS = "obs"
+
+
+def predictor_names(n_predictors: int) -> list[str]:
+    return [f"x{k + 1}" for k in range(n_predictors)]
+
+
+def replicate_rng(seed: int, rep: int) -> np.random.Generator:
+    """Random generator of replicate ``rep`` of a scenario with base ``seed``.
+
+    Replicate 0 is ``default_rng(seed)``, the thread's generator. Replicate r > 0
+    uses the r-th spawned child of ``SeedSequence(seed)``: stable, independent of
+    how replicates are batched, and independent of replicate 0's stream.
+    """
+    if rep < 0:
+        raise ValueError(f"replicate index must be >= 0, got {rep}")
+    if rep == 0:
+        return np.random.default_rng(seed)
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(rep,)))
+
+
+@dataclass(frozen=True)
+class Truth:
+    """True parameter values of one simulated dataset."""
+
+    beta: np.ndarray  # (P,) population mean slopes
+    tau: np.ndarray  # (P,) spread of group slopes
+    sigma: float
+    beta_g: np.ndarray  # (G, P) slopes of each group
+    predictors: list[str] = field(default_factory=list)
+
+    def top_level(self) -> dict[str, float]:
+        """Top-level parameters in the common vocabulary, e.g. ``beta[x1]``."""
+        out = {f"beta[{p}]": float(b) for p, b in zip(self.predictors, self.beta)}
+        out |= {f"tau[{p}]": float(t) for p, t in zip(self.predictors, self.tau)}
+        out["sigma"] = float(self.sigma)
+        return out
+
+    def to_frame(self) -> pd.DataFrame:
+        """Tidy table: parameter, group (-1 for top level), predictor, value."""
+        rows = [
+            {"parameter": name, "group": -1, "predictor": _predictor_of(name), "value": v}
+            for name, v in self.top_level().items()
+        ]
+        G, P = self.beta_g.shape
+        slopes = pd.DataFrame(
+            {
+                "parameter": [f"beta_g[{g}, {p}]" for g in range(G) for p in self.predictors],
+                "group": np.repeat(np.arange(G), P),
+                "predictor": np.tile(self.predictors, G),
+                "value": self.beta_g.ravel(),
+            }
+        )
+        return pd.concat([pd.DataFrame(rows), slopes], ignore_index=True)
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> Truth:
+        top = frame[frame["group"] < 0].set_index("parameter")["value"]
+        slopes = frame[frame["group"] >= 0]
+        predictors = list(dict.fromkeys(slopes["predictor"]))
+        G = int(slopes["group"].max()) + 1
+        return cls(
+            beta=np.array([top[f"beta[{p}]"] for p in predictors]),
+            tau=np.array([top[f"tau[{p}]"] for p in predictors]),
+            sigma=float(top["sigma"]),
+            beta_g=slopes["value"].to_numpy().reshape(G, len(predictors)),
+            predictors=predictors,
+        )
+
+
+def _predictor_of(name: str) -> str:
+    return name[name.index("[") + 1 : -1] if "[" in name else ""
+
+
+def simulate(
+    groups: int,
+    rows_per_group: int,
+    beta: Sequence[float],
+    tau: Sequence[float],
+    sigma: float,
+    rng: np.random.Generator,
+) -> tuple[pd.DataFrame, Truth]:
+    """Simulate one dataset; columns ``group, y, x1..xP`` as in the thread."""
+    beta = np.asarray(beta, dtype=float)
+    tau = np.asarray(tau, dtype=float)
+    if beta.ndim != 1 or beta.shape != tau.shape or beta.size == 0:
+        raise ValueError(f"beta and tau must be equal-length lists, got {beta.shape} and {tau.shape}")
+    if groups < 1 or rows_per_group < 1:
+        raise ValueError("groups and rows_per_group must be >= 1")
+    P, G, N = beta.size, int(groups), int(rows_per_group)
+    per_group = P + P * N + N
+    z = rng.standard_normal(G * per_group).reshape(G, per_group)
+    beta_g = beta + tau * z[:, :P]  # numpy's normal(loc, scale) is loc + scale * z
+    x = z[:, P : P + P * N].reshape(G, P, N)
+    eps = z[:, P + P * N :]
+    y = beta_g[:, 0, None] * x[:, 0]
+    for k in range(1, P):  # left-to-right sum, as the thread writes it
+        y = y + beta_g[:, k, None] * x[:, k]
+    y = y + sigma * eps
+    names = predictor_names(P)
+    frame = pd.DataFrame({"group": np.repeat(np.arange(G), N), "y": y.ravel()})
+    for k, name in enumerate(names):
+        frame[name] = x[:, k].ravel()
+    truth = Truth(beta=beta, tau=tau, sigma=float(sigma), beta_g=beta_g, predictors=names)
+    return frame, truth
+
+
+def simulate_scenario(scenario: dict, rep: int) -> tuple[pd.DataFrame, Truth]:
+    """Simulate replicate ``rep`` of a scenario given as its config mapping."""
+    return simulate(
+        groups=scenario["groups"],
+        rows_per_group=scenario["rows_per_group"],
+        beta=scenario["beta"],
+        tau=scenario["tau"],
+        sigma=scenario["sigma"],
+        rng=replicate_rng(int(scenario["seed"]), rep),
+    )
+
+
+def write_dataset(frame: pd.DataFrame, truth: Truth, data_path, truth_path, meta: dict | None = None) -> None:
+    with atomic_path(data_path) as tmp:
+        frame.to_parquet(tmp, index=False)
+    with atomic_path(truth_path) as tmp:
+        truth.to_frame().to_parquet(tmp, index=False)
+    if meta is not None:
+        write_text(Path(truth_path).with_suffix(".json"), json.dumps(meta, indent=2) + "\n")
+
+
+class DataError(ValueError):
+    """A dataset file is missing, unreadable or malformed."""
+
+
+@dataclass(frozen=True)
+class RegressionData:
+    """Arrays a model variant is built from."""
+
+    group_idx: np.ndarray  # (n,) int, 0..G-1
+    x: np.ndarray  # (n, P)
+    y: np.ndarray  # (n,)
+    groups: np.ndarray  # (G,) group labels
+    predictors: list[str]
+
+    @property
+    def n_groups(self) -> int:
+        return len(self.groups)
+
+    @property
+    def n_predictors(self) -> int:
+        return len(self.predictors)
+
+    def coords(self) -> dict:
+        return {GROUP: self.groups, PREDICTOR: self.predictors, OBS: np.arange(len(self.y))}
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame, source: str = "<frame>") -> RegressionData:
+        predictors = [c for c in frame.columns if c.startswith("x")]
+        missing = [c for c in ("group", "y") if c not in frame.columns]
+        if missing or not predictors:
+            raise DataError(
+                f"{source}: expected columns 'group', 'y' and x1..xP, found {list(frame.columns)}"
+            )
+        values = frame[["y", *predictors]].to_numpy(dtype=float)
+        if not np.isfinite(values).all():
+            bad = [c for c in ["y", *predictors] if not np.isfinite(frame[c].to_numpy(dtype=float)).all()]
+            raise DataError(f"{source}: non-finite values (NaN or inf) in column(s) {bad}")
+        groups, group_idx = np.unique(frame["group"].to_numpy(), return_inverse=True)
+        return cls(
+            group_idx=group_idx.astype("int64"),
+            x=values[:, 1:],
+            y=values[:, 0],
+            groups=groups,
+            predictors=predictors,
+        )
+
+
+def read_dataset(path) -> RegressionData:
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: dataset file does not exist")
+    try:
+        frame = pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several types for corrupt files
+        raise DataError(f"{path}: cannot read Parquet file ({exc})") from exc
+    return RegressionData.from_frame(frame, source=str(path))

@@ -1,0 +1,66 @@
+"""Figures built from the tidy summary table."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+
+def parameter_order(parameters) -> list[str]:
+    """beta[...] first, then tau[...], then sigma, predictors in their given order."""
+    params = list(dict.fromkeys(parameters))
+    rank = {"beta": 0, "tau": 1, "sigma": 2}
+    return sorted(params, key=lambda p: (rank.get(p.split("[")[0], 3), params.index(p)))
+
+
+def forest_figure(summary: pd.DataFrame, title: str = "") -> plt.Figure:
+    """Posterior mean and 94% HDI of every top-level parameter per variant, truth marked.
+
+    One panel per parameter family (beta, tau, sigma) because their scales differ.
+    ``summary`` holds one scenario and one replicate.
+    """
+    variants = list(dict.fromkeys(summary["variant"]))
+    families = [f for f in ("beta", "tau", "sigma") if (summary["parameter"].str.split("[").str[0] == f).any()]
+    heights = [max(1, summary.loc[summary["parameter"].str.startswith(f), "parameter"].nunique()) for f in families]
+    fig, axes = plt.subplots(
+        len(families), 1, figsize=(7, 1.2 + 0.45 * len(variants) * sum(heights) / 2),
+        height_ratios=heights, squeeze=False,
+    )
+    colors = plt.get_cmap("tab10").colors
+    offsets = np.linspace(-0.3, 0.3, len(variants)) if len(variants) > 1 else np.zeros(1)
+    for ax, family in zip(axes[:, 0], families):
+        sub = summary[summary["parameter"].str.split("[").str[0] == family]
+        params = parameter_order(sub["parameter"])
+        ypos = {p: i for i, p in enumerate(params)}
+        for j, variant in enumerate(variants):
+            rows = sub[sub["variant"] == variant]
+            y = np.array([ypos[p] for p in rows["parameter"]]) + offsets[j]
+            ax.hlines(y, rows["hdi_3%"], rows["hdi_97%"], color=colors[j % 10], lw=2)
+            ax.plot(rows["mean"], y, "o", color=colors[j % 10], label=variant if family == families[0] else None)
+        truths = sub.drop_duplicates("parameter").set_index("parameter")["truth"]
+        for p, t in truths.items():
+            if np.isfinite(t):
+                ax.plot([t, t], [ypos[p] - 0.42, ypos[p] + 0.42], color="black", lw=1.5, ls="--")
+        ax.set_yticks(range(len(params)), params)
+        ax.set_ylim(len(params) - 0.5, -0.5)
+        ax.grid(axis="x", alpha=0.3)
+    axes[0, 0].plot([], [], color="black", ls="--", label="truth")
+    axes[0, 0].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
+    if title:
+        axes[0, 0].set_title(title)
+    axes[-1, 0].set_xlabel("posterior mean and 94% HDI")
+    fig.tight_layout()
+    return fig
+
+
+def save_figure(fig: plt.Figure, path) -> None:
+    from .io import atomic_path
+
+    fmt = str(path).rsplit(".", 1)[-1]
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format=fmt, bbox_inches="tight", metadata={"Date": None})  # reproducible files
+    plt.close(fig)

@@ -1,0 +1,61 @@
+"""Tidy posterior summaries in the common parameter vocabulary, joined with the truth."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+import arviz as az
+import pandas as pd
+import xarray as xr
+
+from .data import Truth
+from .fit import fit_attrs
+from .plots import parameter_order
+from .variants import get_variant
+
+log = logging.getLogger(__name__)
+
+CI_PROB = 0.94
+STAT_COLUMNS = ["mean", "sd", "hdi_3%", "hdi_97%", "ess_bulk", "ess_tail", "r_hat", "mcse_mean", "mcse_sd"]
+KEY_COLUMNS = ["scenario", "rep", "variant", "parameter"]
+COLUMNS = [
+    *KEY_COLUMNS, *STAT_COLUMNS, "truth", "divergences", "compile_seconds", "sampling_seconds",
+]
+
+
+def common_posterior(tree: xr.DataTree) -> xr.Dataset:
+    """The fit's posterior of beta, tau (dims predictor) and sigma, whatever the variant."""
+    attrs = fit_attrs(tree)
+    module = get_variant(attrs["variant"])
+    return module.to_common(tree["posterior"].to_dataset(), attrs["predictors"])
+
+
+def summarize_fit(tree: xr.DataTree, truth: Truth) -> pd.DataFrame:
+    """One row per top-level parameter: ArviZ summary (94% HDI) plus truth and timings."""
+    attrs = fit_attrs(tree)
+    stats = az.summary(
+        common_posterior(tree), ci_prob=CI_PROB, ci_kind="hdi", round_to="none"
+    ).rename(columns={"hdi94_lb": "hdi_3%", "hdi94_ub": "hdi_97%"})
+    stats.index.name = "parameter"
+    frame = stats[STAT_COLUMNS].reset_index()
+    frame.insert(0, "scenario", attrs.get("scenario", ""))
+    frame.insert(1, "rep", int(attrs.get("rep", 0)))
+    frame.insert(2, "variant", attrs["variant"])
+    frame["parameter"] = frame["parameter"].astype(str)
+    frame["truth"] = frame["parameter"].map(truth.top_level())
+    frame["divergences"] = int(tree["sample_stats"]["diverging"].sum())
+    frame["compile_seconds"] = float(attrs["compile_seconds"])
+    frame["sampling_seconds"] = float(attrs["sampling_seconds"])
+    return frame[COLUMNS]
+
+
+def combine(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    frames = list(frames)
+    if not frames:
+        return pd.DataFrame(columns=COLUMNS)
+    out = pd.concat(frames, ignore_index=True)
+    rank = {p: i for i, p in enumerate(parameter_order(out["parameter"]))}
+    out = out.assign(_rank=out["parameter"].map(rank))
+    out = out.sort_values(["scenario", "rep", "variant", "_rank"], kind="stable")
+    return out.drop(columns="_rank").reset_index(drop=True)

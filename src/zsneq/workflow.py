@@ -1,0 +1,46 @@
+"""Helpers shared by the workflow scripts when run outside Snakemake."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+SCHEMA = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "config.schema.yaml"
+
+
+def load_config(path: str | Path) -> dict:
+    """Read a config YAML, validate it against the workflow's schema and fill defaults."""
+    from snakemake.utils import validate
+
+    with open(path, encoding="utf-8") as fh:
+        config = yaml.safe_load(fh)
+    validate(config, str(SCHEMA), set_default=True)
+    check_config(config)
+    return config
+
+
+class ConfigError(ValueError):
+    """The configuration is valid against the schema but inconsistent."""
+
+
+def check_config(config: dict) -> None:
+    """Checks JSON Schema cannot express; raises with one line per problem."""
+    problems = []
+    for name, sc in config["scenarios"].items():
+        if len(sc["beta"]) != len(sc["tau"]):
+            problems.append(
+                f"scenarios.{name}: beta has {len(sc['beta'])} entries but tau has "
+                f"{len(sc['tau'])}; they must have one entry per predictor"
+            )
+    reference = config.get("reference_variant", "nonvectorized")
+    if reference not in config["variants"]:
+        problems.append(f"reference_variant: {reference!r} is not among variants {config['variants']}")
+    if problems:
+        raise ConfigError("invalid config: " + "; ".join(problems))
+
+
+def truth_path_for(data_path: str | Path) -> Path:
+    """``results/data/s/rep0.parquet`` -> ``results/data/s/rep0.truth.parquet``."""
+    data_path = Path(data_path)
+    return data_path.with_name(data_path.stem + ".truth.parquet")

@@ -1,0 +1,57 @@
+import sys
+
+from snakemake.utils import validate
+
+sys.path.insert(0, f"{workflow.basedir}/src")  # the package, also when Snakemake runs outside its env
+from zsneq.workflow import check_config
+
+
+validate(config, schema="../schemas/config.schema.yaml")
+
+
+check_config(config)
+
+SCENARIOS = list(config["scenarios"])
+VARIANTS = list(config["variants"])
+PKG = "src/zsneq"
+
+
+wildcard_constraints:
+    scenario="|".join(SCENARIOS),
+    variant="|".join(VARIANTS),
+    rep=r"\d+",
+
+
+def scenario_reps(scenario):
+    return range(config["scenarios"][scenario]["replicates"])
+
+
+def all_fits():
+    return [
+        f"results/fits/{s}/{v}/rep{r}.nc"
+        for s in SCENARIOS
+        for r in scenario_reps(s)
+        for v in VARIANTS
+    ]
+
+
+def all_truths():
+    return [f"results/data/{s}/rep{r}.truth.parquet" for s in SCENARIOS for r in scenario_reps(s)]
+
+
+def variant_sources(wildcards):
+    """Package files a variant's fit depends on, so edits to them re-run its fits."""
+    return [
+        f"{PKG}/variants/{wildcards.variant}.py",
+        f"{PKG}/variants/_common.py",
+        f"{PKG}/variants/_vectorized.py",
+        f"{PKG}/fit.py",
+    ]
+
+
+def get_final_output():
+    return [
+        "results/summary/summary.parquet",
+        "results/report/index.html",
+        *[f"results/figures/{s}/forest.svg" for s in SCENARIOS],
+    ]

@@ -1,0 +1,14 @@
+rule simulate:
+    input:
+        code=f"{PKG}/data.py",
+    output:
+        data="results/data/{scenario}/rep{rep}.parquet",
+        truth="results/data/{scenario}/rep{rep}.truth.parquet",
+    params:
+        scenario=lambda w: config["scenarios"][w.scenario],
+    log:
+        "logs/simulate/{scenario}/rep{rep}.log",
+    conda:
+        "../../envs/zsneq.yaml"
+    script:
+        "../scripts/simulate.py"

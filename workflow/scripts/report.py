@@ -1,0 +1,46 @@
+"""Render the self-contained HTML report from the summary table and figures.
+
+Under Snakemake (rule ``report``) or from the command line:
+    python workflow/scripts/report.py --config config/config.yaml \
+        --summary results/summary/summary.parquet --out results/report/index.html
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+_here = Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__).resolve().parent  # noqa: F821
+sys.path.insert(0, str(_here.parents[1] / "src"))
+
+from zsneq.io import setup_logging  # noqa: E402
+from zsneq.report import render, write_report  # noqa: E402
+
+TEMPLATE = _here.parent / "report" / "index.html.j2"
+
+
+def main(summary_path, figures: dict, template, config: dict, out, log=None) -> None:
+    import pandas as pd
+
+    logger = setup_logging(log)
+    html = render(pd.read_parquet(summary_path), figures, Path(template), config)
+    write_report(html, out)
+    logger.info("wrote %s", out)
+
+
+if "snakemake" in globals():
+    sm = globals()["snakemake"]
+    figures = dict(zip(sm.params.scenarios, sm.input.figures))
+    main(sm.input.summary, figures, sm.input.template, dict(sm.params.config), sm.output[0], sm.log[0])
+elif __name__ == "__main__":
+    from zsneq.workflow import load_config
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--config", default="config/config.yaml")
+    p.add_argument("--summary", required=True)
+    p.add_argument("--figures", default="results/figures")
+    p.add_argument("--template", default=str(TEMPLATE))
+    p.add_argument("--out", required=True)
+    a = p.parse_args()
+    cfg = load_config(a.config)
+    figs = {s: f"{a.figures}/{s}/forest.svg" for s in cfg["scenarios"]}
+    main(a.summary, figs, a.template, cfg, a.out)
