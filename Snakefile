@@ -13,6 +13,7 @@ report: "workflow/report/workflow.rst"
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/simulate.smk"
+include: "workflow/rules/checks.smk"
 include: "workflow/rules/fit.smk"
 include: "workflow/rules/summarize.smk"
 include: "workflow/rules/report.smk"

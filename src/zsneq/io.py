@@ -18,13 +18,14 @@ def setup_logging(log_path: str | os.PathLike | None = None) -> logging.Logger:
         Path(log_path).parent.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(log_path, mode="w"))
     logging.basicConfig(
-        level=logging.INFO,
+        level=logging.WARNING,  # other libraries: warnings only
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         handlers=handlers,
         force=True,
     )
     logging.captureWarnings(True)
     logger = logging.getLogger("zsneq")
+    logger.setLevel(logging.INFO)
 
     def log_uncaught(exc_type, exc, tb):
         logger.error("%s: %s", exc_type.__name__, exc, exc_info=(exc_type, exc, tb))

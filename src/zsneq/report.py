@@ -51,7 +51,15 @@ def variant_table(rows: pd.DataFrame) -> dict:
     }
 
 
-def scenario_sections(summary: pd.DataFrame, figures: dict[str, str], config: dict) -> list[dict]:
+def verdict_rows(verdicts: pd.DataFrame | None, scenario: str) -> list[dict]:
+    if verdicts is None or verdicts.empty:
+        return []
+    sub = verdicts[verdicts["scenario"] == scenario].sort_values(["rep", "variant"])
+    return [{"rep": int(r["rep"]), "verdict": r["verdict"], "statement": r["statement"]} for _, r in sub.iterrows()]
+
+
+def scenario_sections(summary: pd.DataFrame, figures: dict[str, str], config: dict,
+                      verdicts: pd.DataFrame | None = None, checks: list[dict] = ()) -> list[dict]:
     sections = []
     for scenario in config["scenarios"]:
         sub = summary[summary["scenario"] == scenario]
@@ -67,11 +75,14 @@ def scenario_sections(summary: pd.DataFrame, figures: dict[str, str], config: di
             "settings": config["scenarios"][scenario],
             "figure": figures.get(scenario),
             "reps": reps,
+            "verdicts": verdict_rows(verdicts, scenario),
+            "checks": [c for c in checks if c["scenario"] == scenario],
         })
     return sections
 
 
-def render(summary: pd.DataFrame, figures: dict[str, Path], template: Path, config: dict) -> str:
+def render(summary: pd.DataFrame, figures: dict[str, Path], template: Path, config: dict,
+           verdicts: pd.DataFrame | None = None, checks: list[dict] = ()) -> str:
     """Render the report from the summary table, figure files (SVG, inlined) and config."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(template).parent),
@@ -81,7 +92,7 @@ def render(summary: pd.DataFrame, figures: dict[str, Path], template: Path, conf
     inline = {name: Path(path).read_text(encoding="utf-8") for name, path in figures.items()}
     inline = {name: svg[svg.index("<svg"):] for name, svg in inline.items()}
     return env.get_template(Path(template).name).render(
-        sections=scenario_sections(summary, inline, config),
+        sections=scenario_sections(summary, inline, config, verdicts, list(checks)),
         config_yaml=yaml.safe_dump(config, sort_keys=False),
         versions=package_versions(),
         revision=git_revision(Path(template).parent),

@@ -33,6 +33,11 @@ def check_config(config: dict) -> None:
                 f"scenarios.{name}: beta has {len(sc['beta'])} entries but tau has "
                 f"{len(sc['tau'])}; they must have one entry per predictor"
             )
+    from .variants import VARIANTS
+
+    unknown = [v for v in config["variants"] if v not in VARIANTS]
+    if unknown:
+        problems.append(f"variants: unknown variant(s) {unknown}; known variants: {', '.join(VARIANTS)}")
     reference = config.get("reference_variant", "nonvectorized")
     if reference not in config["variants"]:
         problems.append(f"reference_variant: {reference!r} is not among variants {config['variants']}")

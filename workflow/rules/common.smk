@@ -39,19 +39,35 @@ def all_truths():
     return [f"results/data/{s}/rep{r}.truth.parquet" for s in SCENARIOS for r in scenario_reps(s)]
 
 
-def variant_sources(wildcards):
-    """Package files a variant's fit depends on, so edits to them re-run its fits."""
+def variant_modules(variant):
+    """Package files defining a variant, so edits to them re-run its jobs."""
     return [
-        f"{PKG}/variants/{wildcards.variant}.py",
+        f"{PKG}/variants/{variant}.py",
+        f"{PKG}/variants/__init__.py",
         f"{PKG}/variants/_common.py",
         f"{PKG}/variants/_vectorized.py",
-        f"{PKG}/fit.py",
     ]
+
+
+def variant_sources(wildcards):
+    """Package files a variant's fit depends on."""
+    return [*variant_modules(wildcards.variant), f"{PKG}/fit.py"]
+
+
+def check_sources(wildcards):
+    """Package files a variant's structural checks depend on (the reference's too)."""
+    reference = variant_modules(config["reference_variant"])
+    return list(dict.fromkeys([*variant_modules(wildcards.variant), *reference, f"{PKG}/checks.py"]))
+
+
+def all_checks():
+    return [f"results/checks/{s}/{v}.json" for s in SCENARIOS for v in VARIANTS]
 
 
 def get_final_output():
     return [
         "results/summary/summary.parquet",
+        "results/summary/verdicts.parquet",
         "results/report/index.html",
         *[f"results/figures/{s}/forest.svg" for s in SCENARIOS],
     ]

@@ -21,6 +21,8 @@ rule plot_forest:
 rule report:
     input:
         summary="results/summary/summary.parquet",
+        verdicts="results/summary/variant_verdicts.parquet",
+        checks=all_checks(),
         figures=expand("results/figures/{scenario}/forest.svg", scenario=SCENARIOS),
         template="workflow/report/index.html.j2",
         code=f"{PKG}/report.py",

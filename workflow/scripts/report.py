@@ -6,6 +6,7 @@ Under Snakemake (rule ``report``) or from the command line:
 """
 
 import argparse
+import json
 import sys
 from pathlib import Path
 
@@ -18,11 +19,14 @@ from zsneq.report import render, write_report  # noqa: E402
 TEMPLATE = _here.parent / "report" / "index.html.j2"
 
 
-def main(summary_path, figures: dict, template, config: dict, out, log=None) -> None:
+def main(summary_path, figures: dict, template, config: dict, out, log=None, verdicts_path=None,
+         check_paths=()) -> None:
     import pandas as pd
 
     logger = setup_logging(log)
-    html = render(pd.read_parquet(summary_path), figures, Path(template), config)
+    verdicts = pd.read_parquet(verdicts_path) if verdicts_path else None
+    checks = [json.loads(Path(p).read_text()) for p in check_paths]
+    html = render(pd.read_parquet(summary_path), figures, Path(template), config, verdicts=verdicts, checks=checks)
     write_report(html, out)
     logger.info("wrote %s", out)
 
@@ -30,7 +34,8 @@ def main(summary_path, figures: dict, template, config: dict, out, log=None) -> 
 if "snakemake" in globals():
     sm = globals()["snakemake"]
     figures = dict(zip(sm.params.scenarios, sm.input.figures))
-    main(sm.input.summary, figures, sm.input.template, dict(sm.params.config), sm.output[0], sm.log[0])
+    main(sm.input.summary, figures, sm.input.template, dict(sm.params.config), sm.output[0], sm.log[0],
+         verdicts_path=sm.input.verdicts, check_paths=sm.input.checks)
 elif __name__ == "__main__":
     from zsneq.workflow import load_config
 
@@ -39,8 +44,10 @@ elif __name__ == "__main__":
     p.add_argument("--summary", required=True)
     p.add_argument("--figures", default="results/figures")
     p.add_argument("--template", default=str(TEMPLATE))
+    p.add_argument("--verdicts", default=None, help="variant_verdicts.parquet")
     p.add_argument("--out", required=True)
+    p.add_argument("checks", nargs="*", help="results/checks/*/*.json")
     a = p.parse_args()
     cfg = load_config(a.config)
     figs = {s: f"{a.figures}/{s}/forest.svg" for s in cfg["scenarios"]}
-    main(a.summary, figs, a.template, cfg, a.out)
+    main(a.summary, figs, a.template, cfg, a.out, verdicts_path=a.verdicts, check_paths=a.checks)

@@ -19,3 +19,8 @@ def group_slopes(posterior: xr.Dataset, predictors: list[str]) -> xr.DataArray:
     """Posterior of each group's slopes, dims (chain, draw, group, predictor)."""
     slopes = posterior["beta"] + posterior["tau"] * posterior[OFFSET]
     return slopes.transpose("chain", "draw", GROUP, PREDICTOR)
+
+
+def from_common(point: dict, predictors: list[str]) -> dict:
+    """For variants whose offset variable is laid out (group, predictor)."""
+    return {"beta": point["beta"], "tau": point["tau"], "sigma": point["sigma"], OFFSET: point["offsets"]}

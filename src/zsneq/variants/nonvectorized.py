@@ -12,7 +12,6 @@ import xarray as xr
 from ..data import RegressionData
 from ._common import GROUP, PREDICTOR, beta_prior, data_containers, likelihood, sigma_prior, tau_prior
 
-NAME = "nonvectorized"
 DESCRIPTION = "one beta, tau and ZeroSumNormal(dims='group') offset per predictor (the thread's reference)"
 
 
@@ -54,3 +53,12 @@ def group_slopes(posterior: xr.Dataset, predictors: list[str]) -> xr.DataArray:
     ).assign_coords({PREDICTOR: predictors})
     common = to_common(posterior, predictors)
     return (common["beta"] + common["tau"] * offsets).transpose("chain", "draw", GROUP, PREDICTOR)
+
+
+def from_common(point: dict, predictors: list[str]) -> dict:
+    out = {"sigma": point["sigma"]}
+    for k in range(len(predictors)):
+        i = k + 1
+        out |= {f"beta{i}": point["beta"][k], f"tau{i}": point["tau"][k],
+                f"epsilon_beta{i}_g": point["offsets"][:, k]}
+    return out

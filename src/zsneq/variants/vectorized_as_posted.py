@@ -11,12 +11,11 @@ import pymc as pm
 
 from ..data import RegressionData
 from ._common import GROUP, PREDICTOR, beta_prior, data_containers, likelihood, sigma_prior, tau_prior
-from ._vectorized import OFFSET, group_slopes, to_common
+from ._vectorized import OFFSET, from_common, group_slopes, to_common
 
-NAME = "vectorized_as_posted"
 DESCRIPTION = "vectors over predictors, ZeroSumNormal(dims=['group', 'predictor']): zero-sums the wrong axis"
 
-__all__ = ["DESCRIPTION", "NAME", "build_model", "group_slopes", "to_common"]
+__all__ = ["DESCRIPTION", "build_model", "from_common", "group_slopes", "to_common"]
 
 
 def build_model(data: RegressionData) -> pm.Model:

@@ -12,10 +12,9 @@ from ..data import RegressionData
 from ._common import GROUP, PREDICTOR, beta_prior, data_containers, likelihood, sigma_prior, tau_prior
 from ._vectorized import OFFSET, group_slopes, to_common
 
-NAME = "vectorized_fixed"
 DESCRIPTION = "vectors over predictors, ZeroSumNormal(dims=['predictor', 'group']).T: zero-sums groups"
 
-__all__ = ["DESCRIPTION", "NAME", "build_model", "group_slopes", "to_common"]
+__all__ = ["DESCRIPTION", "build_model", "from_common", "group_slopes", "to_common"]
 
 
 def build_model(data: RegressionData) -> pm.Model:
@@ -29,3 +28,8 @@ def build_model(data: RegressionData) -> pm.Model:
         mu = (beta_g[g] * x).sum(axis=1)
         likelihood(mu, sigma, y)
     return model
+
+
+def from_common(point: dict, predictors: list[str]) -> dict:
+    """The free variable is stored (predictor, group): transpose the (group, predictor) offsets."""
+    return {"beta": point["beta"], "tau": point["tau"], "sigma": point["sigma"], OFFSET: point["offsets"].T}

@@ -1,0 +1,51 @@
+"""A deliberately wrong variant, kept as a negative control for the checks.
+
+Vectorized like ``vectorized_fixed`` (offsets zero-sum along ``group``), but with a
+single ``tau`` shared by all predictors: a plausible slip that the structural
+checks and the posterior verdicts must both catch.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pymc as pm
+import xarray as xr
+
+from ..data import RegressionData
+from . import NoMap
+from ._common import GROUP, PREDICTOR, beta_prior, data_containers, likelihood, sigma_prior, tau_prior
+from ._vectorized import OFFSET
+
+DESCRIPTION = "deliberately wrong: like vectorized_fixed but one tau shared by all predictors"
+
+
+def build_model(data: RegressionData) -> pm.Model:
+    with pm.Model(coords=data.coords()) as model:
+        g, x, y = data_containers(data)
+        beta = beta_prior("beta", dims=PREDICTOR)
+        tau = tau_prior("tau")  # the mistake: one spread for every predictor
+        sigma = sigma_prior()
+        epsilon = pm.ZeroSumNormal(OFFSET, dims=[PREDICTOR, GROUP]).T
+        beta_g = beta + tau * epsilon
+        mu = (beta_g[g] * x).sum(axis=1)
+        likelihood(mu, sigma, y)
+    return model
+
+
+def to_common(posterior: xr.Dataset, predictors: list[str]) -> xr.Dataset:
+    tau = posterior["tau"].expand_dims({PREDICTOR: predictors}, axis=-1)
+    return xr.Dataset({"beta": posterior["beta"], "tau": tau, "sigma": posterior["sigma"]}).transpose(
+        "chain", "draw", ...
+    )
+
+
+def group_slopes(posterior: xr.Dataset, predictors: list[str]) -> xr.DataArray:
+    slopes = posterior["beta"] + posterior["tau"] * posterior[OFFSET]
+    return slopes.transpose("chain", "draw", GROUP, PREDICTOR)
+
+
+def from_common(point: dict, predictors: list[str]) -> dict:
+    tau = np.asarray(point["tau"])
+    if not np.allclose(tau, tau[0]):
+        raise NoMap("this variant has one tau for all predictors; the reference has one per predictor")
+    return {"beta": point["beta"], "tau": tau[0], "sigma": point["sigma"], OFFSET: point["offsets"].T}

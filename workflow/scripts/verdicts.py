@@ -1,0 +1,50 @@
+"""Verdicts: agreement with the reference variant, recovery of the truth, sampler health.
+
+Under Snakemake (rule ``verdicts``) or from the command line:
+    python workflow/scripts/verdicts.py --summary results/summary/summary.parquet --reference nonvectorized \
+        --out results/summary/verdicts.parquet --out-variants results/summary/variant_verdicts.parquet \
+        results/checks/*/*.json
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+_here = Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__).resolve().parent  # noqa: F821
+sys.path.insert(0, str(_here.parents[1] / "src"))
+
+from zsneq.io import atomic_path, setup_logging  # noqa: E402
+from zsneq.verdicts import parameter_verdicts, variant_verdicts  # noqa: E402
+
+
+def main(summary_path, check_paths, reference, out, out_variants, log=None) -> None:
+    import pandas as pd
+
+    logger = setup_logging(log)
+    checks = {}
+    for path in check_paths:
+        check = json.loads(Path(path).read_text())
+        checks[(check["scenario"], check["variant"])] = check
+    params = parameter_verdicts(pd.read_parquet(summary_path), reference)
+    variants = variant_verdicts(params, checks)
+    with atomic_path(out) as tmp:
+        params.to_parquet(tmp, index=False)
+    with atomic_path(out_variants) as tmp:
+        variants.to_parquet(tmp, index=False)
+    for line in variants["statement"]:
+        logger.info("%s", line)
+
+
+if "snakemake" in globals():
+    sm = globals()["snakemake"]
+    main(sm.input.summary, sm.input.checks, sm.params.reference, sm.output.parameters, sm.output.variants, sm.log[0])
+elif __name__ == "__main__":
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--summary", required=True)
+    p.add_argument("--reference", default="nonvectorized")
+    p.add_argument("--out", required=True)
+    p.add_argument("--out-variants", required=True)
+    p.add_argument("checks", nargs="*")
+    a = p.parse_args()
+    main(a.summary, a.checks, a.reference, a.out, a.out_variants)
