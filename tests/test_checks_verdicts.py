@@ -63,7 +63,7 @@ def _summary_row(variant, parameter, mean, sd, mcse, truth, **kw):
     return {"scenario": "s", "rep": 0, "variant": variant, "parameter": parameter, "mean": mean, "sd": sd,
             "hdi_3%": mean - 2 * sd, "hdi_97%": mean + 2 * sd, "ess_bulk": kw.get("ess", 1000.0),
             "ess_tail": 1000.0, "r_hat": kw.get("r_hat", 1.0), "mcse_mean": mcse, "mcse_sd": mcse,
-            "truth": truth, "divergences": kw.get("div", 0), "compile_seconds": 1.0, "sampling_seconds": 1.0}
+            "truth": truth, "target": truth, "divergences": kw.get("div", 0), "compile_seconds": 1.0, "sampling_seconds": 1.0}
 
 
 def test_verdict_rule_needs_both_mcse_and_effect():

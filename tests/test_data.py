@@ -94,3 +94,11 @@ def test_read_dataset_errors_name_the_file(tmp_path):
         RegressionData.from_frame(frame, source="f")
     with pytest.raises(DataError, match="expected columns"):
         RegressionData.from_frame(frame.drop(columns="y"), source="f")
+
+
+def test_beta_target_is_the_mean_of_these_groups_slopes():
+    _, truth = simulate(50, 2, [1.0, 2.0], [3.0, 0.5], 1.0, np.random.default_rng(5))
+    targets = truth.targets()
+    np.testing.assert_allclose([targets["beta[x1]"], targets["beta[x2]"]], truth.beta_g.mean(axis=0))
+    assert targets["beta[x1]"] != truth.top_level()["beta[x1]"]
+    assert targets["tau[x1]"] == 3.0 and targets["sigma"] == 1.0

@@ -60,6 +60,17 @@ class Truth:
         out["sigma"] = float(self.sigma)
         return out
 
+    def targets(self) -> dict[str, float]:
+        """What the zero-sum models estimate: beta is the mean of *these* groups' slopes.
+
+        With group offsets that sum to zero, ``beta`` equals the average slope of the
+        simulated groups, not the population mean they were drawn around (the two
+        differ by about tau/sqrt(groups)); tau and sigma are targeted as simulated.
+        """
+        out = self.top_level()
+        out |= {f"beta[{p}]": float(m) for p, m in zip(self.predictors, self.beta_g.mean(axis=0))}
+        return out
+
     def to_frame(self) -> pd.DataFrame:
         """Tidy table: parameter, group (-1 for top level), predictor, value."""
         rows = [

@@ -20,6 +20,9 @@ def parameter_order(parameters) -> list[str]:
 def forest_figure(summary: pd.DataFrame, title: str = "") -> plt.Figure:
     """Posterior mean and 94% HDI of every top-level parameter per variant, truth marked.
 
+    Dashed: the value the model targets; dotted: the population value where it differs
+    (beta: the simulated groups' mean slope vs the mean they were drawn around).
+
     One panel per parameter family (beta, tau, sigma) because their scales differ.
     ``summary`` holds one scenario and one replicate.
     """
@@ -41,14 +44,17 @@ def forest_figure(summary: pd.DataFrame, title: str = "") -> plt.Figure:
             y = np.array([ypos[p] for p in rows["parameter"]]) + offsets[j]
             ax.hlines(y, rows["hdi_3%"], rows["hdi_97%"], color=colors[j % 10], lw=2)
             ax.plot(rows["mean"], y, "o", color=colors[j % 10], label=variant if family == families[0] else None)
-        truths = sub.drop_duplicates("parameter").set_index("parameter")["truth"]
-        for p, t in truths.items():
-            if np.isfinite(t):
-                ax.plot([t, t], [ypos[p] - 0.42, ypos[p] + 0.42], color="black", lw=1.5, ls="--")
+        marks = sub.drop_duplicates("parameter").set_index("parameter")
+        for p, row in marks.iterrows():
+            if np.isfinite(row["target"]):
+                ax.plot([row["target"]] * 2, [ypos[p] - 0.42, ypos[p] + 0.42], color="black", lw=1.5, ls="--")
+            if np.isfinite(row["truth"]) and row["truth"] != row["target"]:
+                ax.plot([row["truth"]] * 2, [ypos[p] - 0.42, ypos[p] + 0.42], color="0.5", lw=1.2, ls=":")
         ax.set_yticks(range(len(params)), params)
         ax.set_ylim(len(params) - 0.5, -0.5)
         ax.grid(axis="x", alpha=0.3)
-    axes[0, 0].plot([], [], color="black", ls="--", label="truth")
+    axes[0, 0].plot([], [], color="black", ls="--", label="target")
+    axes[0, 0].plot([], [], color="0.5", ls=":", label="population truth")
     axes[0, 0].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
     if title:
         axes[0, 0].set_title(title)

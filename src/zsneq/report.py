@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import jinja2
+import markupsafe
 import numpy as np
 import pandas as pd
 import yaml
@@ -15,7 +17,7 @@ from .io import write_text
 from .plots import parameter_order
 from .provenance import git_revision, package_versions
 
-TABLE_COLUMNS = ["mean", "sd", "hdi_3%", "hdi_97%", "ess_bulk", "ess_tail", "r_hat", "truth"]
+TABLE_COLUMNS = ["mean", "sd", "hdi_3%", "hdi_97%", "ess_bulk", "ess_tail", "r_hat", "truth", "target"]
 
 
 def _fmt(value, column: str) -> str:
@@ -33,7 +35,7 @@ def variant_table(rows: pd.DataFrame) -> dict:
     rows = rows.set_index("parameter").loc[parameter_order(rows["parameter"])]
     body = []
     for param, r in rows.iterrows():
-        inside = r["hdi_3%"] <= r["truth"] <= r["hdi_97%"] if np.isfinite(r["truth"]) else True
+        inside = r["hdi_3%"] <= r["target"] <= r["hdi_97%"] if np.isfinite(r["target"]) else True
         body.append({
             "parameter": param,
             "cells": [_fmt(r[c], c) for c in TABLE_COLUMNS],
@@ -81,6 +83,12 @@ def scenario_sections(summary: pd.DataFrame, figures: dict[str, str], config: di
     return sections
 
 
+def codespans(text: str) -> markupsafe.Markup:
+    """Escape ``text`` and show its `backticked` spans as code."""
+    escaped = str(markupsafe.escape(text))
+    return markupsafe.Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped))
+
+
 def render(summary: pd.DataFrame, figures: dict[str, Path], template: Path, config: dict,
            verdicts: pd.DataFrame | None = None, checks: list[dict] = ()) -> str:
     """Render the report from the summary table, figure files (SVG, inlined) and config."""
@@ -89,6 +97,7 @@ def render(summary: pd.DataFrame, figures: dict[str, Path], template: Path, conf
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
     )
+    env.filters["codespans"] = codespans
     inline = {name: Path(path).read_text(encoding="utf-8") for name, path in figures.items()}
     inline = {name: svg[svg.index("<svg"):] for name, svg in inline.items()}
     return env.get_template(Path(template).name).render(

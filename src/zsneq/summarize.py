@@ -20,7 +20,7 @@ CI_PROB = 0.94
 STAT_COLUMNS = ["mean", "sd", "hdi_3%", "hdi_97%", "ess_bulk", "ess_tail", "r_hat", "mcse_mean", "mcse_sd"]
 KEY_COLUMNS = ["scenario", "rep", "variant", "parameter"]
 COLUMNS = [
-    *KEY_COLUMNS, *STAT_COLUMNS, "truth", "divergences", "compile_seconds", "sampling_seconds",
+    *KEY_COLUMNS, *STAT_COLUMNS, "truth", "target", "divergences", "compile_seconds", "sampling_seconds",
 ]
 
 
@@ -44,6 +44,7 @@ def summarize_fit(tree: xr.DataTree, truth: Truth) -> pd.DataFrame:
     frame.insert(2, "variant", attrs["variant"])
     frame["parameter"] = frame["parameter"].astype(str)
     frame["truth"] = frame["parameter"].map(truth.top_level())
+    frame["target"] = frame["parameter"].map(truth.targets())
     frame["divergences"] = int(tree["sample_stats"]["diverging"].sum())
     frame["compile_seconds"] = float(attrs["compile_seconds"])
     frame["sampling_seconds"] = float(attrs["sampling_seconds"])

@@ -8,8 +8,10 @@ Rules (per scenario, replicate, variant and parameter):
   deviations. A parameter *disagrees* when the difference is both beyond Monte Carlo
   noise (``|z_ref| > Z_MAX``) and large enough to matter (``effect > EFFECT_MAX``);
   otherwise it agrees. A variant agrees when all its parameters do.
-- **Recovery**: whether the truth lies inside the 94% HDI, and
-  ``z_truth = (mean - truth) / sd``.
+- **Recovery**: whether the value the model targets lies inside the 94% HDI, and
+  ``z_truth = (mean - target) / sd``. For tau and sigma the target is the simulated
+  value; for beta it is the mean of the simulated groups' slopes, which is what a
+  model with zero-sum group offsets estimates (see ``Truth.targets``).
 - **Health**: divergences > 0, ``r_hat > RHAT_MAX`` or ``ess_bulk < ESS_MIN`` are flagged.
 """
 
@@ -41,13 +43,13 @@ def parameter_verdicts(summary: pd.DataFrame, reference: str) -> pd.DataFrame:
     out.loc[is_ref, ["delta_mean", "z_ref", "effect_sd"]] = 0.0
     agrees = ~((out["z_ref"].abs() > Z_MAX) & (out["effect_sd"] > EFFECT_MAX))
     out["agrees"] = agrees.astype("boolean").mask(out["ref_mean"].isna())  # NA: reference fit missing
-    out["truth_in_hdi"] = (out["hdi_3%"] <= out["truth"]) & (out["truth"] <= out["hdi_97%"])
-    out["z_truth"] = (out["mean"] - out["truth"]) / out["sd"]
+    out["truth_in_hdi"] = (out["hdi_3%"] <= out["target"]) & (out["target"] <= out["hdi_97%"])
+    out["z_truth"] = (out["mean"] - out["target"]) / out["sd"]
     out["divergent"] = out["divergences"] > 0
     out["rhat_high"] = out["r_hat"] > RHAT_MAX
     out["ess_low"] = out["ess_bulk"] < ESS_MIN
     cols = [
-        *KEYS[:3], "reference", "parameter", "mean", "sd", "truth", "ref_mean", "delta_mean", "z_ref",
+        *KEYS[:3], "reference", "parameter", "mean", "sd", "truth", "target", "ref_mean", "delta_mean", "z_ref",
         "effect_sd", "agrees", "truth_in_hdi", "z_truth", "divergences", "r_hat", "ess_bulk",
         "divergent", "rhat_high", "ess_low",
     ]
