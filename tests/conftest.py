@@ -1,3 +1,5 @@
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -22,3 +24,37 @@ def tiny_data() -> RegressionData:
 @pytest.fixture(scope="session")
 def tiny_truth():
     return simulate(rng=np.random.default_rng(42), **TINY)[1]
+
+
+TEST_CONFIG = ROOT / ".test" / "config" / "config.yaml"
+WORKFLOW_FILES = ["Snakefile", "workflow", "src", "config", "profiles", "envs"]
+
+
+def copy_workflow(dest: Path) -> Path:
+    """A fresh copy of the workflow (no results) in ``dest``."""
+    for name in WORKFLOW_FILES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(src, dest / name)
+    return dest
+
+
+def run_snakemake(workdir: Path, *args: str, config: Path = TEST_CONFIG, timeout: int = 1500,
+                  check: bool = True) -> subprocess.CompletedProcess:
+    """Run the workflow in ``workdir`` on ``config`` (replacing the default config)."""
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", str(config),
+           "--replace-workflow-config", *args]
+    proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=timeout)
+    if check:
+        assert proc.returncode == 0, proc.stderr[-4000:]
+    return proc
+
+
+@pytest.fixture(scope="session")
+def tiny_study(tmp_path_factory) -> Path:
+    """The tiny test study, run once per test session in a temporary copy of the workflow."""
+    workdir = copy_workflow(tmp_path_factory.mktemp("study"))
+    run_snakemake(workdir)
+    return workdir

@@ -1,49 +1,42 @@
 """The whole workflow runs on the tiny test config in a temporary copy and produces every output."""
 
 import re
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
+from conftest import ROOT, run_snakemake
 
-ROOT = Path(__file__).resolve().parents[1]
 TEST_CONFIG = ROOT / ".test" / "config" / "config.yaml"
-COPY = ["Snakefile", "workflow", "src", "config", "profiles", "envs"]
-
-
-def snakemake(workdir: Path, *args: str, timeout: int = 1200) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", str(TEST_CONFIG),
-           "--replace-workflow-config", *args]
-    proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=timeout)
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    return proc
 
 
 @pytest.fixture(scope="module")
-def run_dir(tmp_path_factory) -> Path:
-    workdir = tmp_path_factory.mktemp("study")
-    for name in COPY:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(src, workdir / name, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy2(src, workdir / name)
-    snakemake(workdir)
-    return workdir
+def run_dir(tiny_study) -> Path:
+    return tiny_study
 
 
 def expected_outputs(config: dict) -> list[str]:
-    out = ["results/summary/summary.parquet", "results/report/index.html"]
+    out = ["results/summary/summary.parquet", "results/summary/verdicts.parquet",
+           "results/summary/variant_verdicts.parquet", "results/report/index.html"]
     for s, sc in config["scenarios"].items():
-        out.append(f"results/figures/{s}/forest.svg")
+        out += [f"results/figures/{s}/forest.svg", f"results/figures/{s}/performance.svg"]
+        out += [f"results/checks/{s}/{v}.json" for v in config["variants"]]
+        out += [f"results/figures/{s}/{v}/rep0_{k}.png" for v in config["variants"] for k in ("rank", "trace", "energy")]
         for r in range(sc["replicates"]):
             out += [f"results/data/{s}/rep{r}.parquet", f"results/data/{s}/rep{r}.truth.parquet"]
             out += [f"results/fits/{s}/{v}/rep{r}.nc" for v in config["variants"]]
     return out
+
+
+def test_verdicts_name_the_bug_on_every_scenario(run_dir):
+    verdicts = pd.read_parquet(run_dir / "results/summary/variant_verdicts.parquet")
+    posted = verdicts[verdicts["variant"] == "vectorized_as_posted"]
+    assert len(posted) == 3
+    assert posted["statement"].str.contains("sum to zero along `predictor`, not `group`").all()
+    assert (posted["structure_ok"] == False).all()  # noqa: E712
+    fixed = verdicts[verdicts["variant"] == "vectorized_fixed"]
+    assert fixed["structure_ok"].all()
 
 
 def test_every_output_exists(run_dir):
@@ -82,7 +75,7 @@ def test_report_shows_every_variant_table(run_dir):
 
 
 def test_nothing_left_to_do_and_snakemake_report_builds(run_dir):
-    dry = snakemake(run_dir, "-n")
+    dry = run_snakemake(run_dir, "-n")
     assert "Nothing to be done" in dry.stdout + dry.stderr
-    snakemake(run_dir, "--report", "report.zip")
+    run_snakemake(run_dir, "--report", "report.zip")
     assert (run_dir / "report.zip").stat().st_size > 10_000

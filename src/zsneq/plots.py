@@ -70,3 +70,32 @@ def save_figure(fig: plt.Figure, path) -> None:
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format=fmt, bbox_inches="tight", metadata={"Date": None})  # reproducible files
     plt.close(fig)
+
+
+def performance_figure(summary: pd.DataFrame, title: str = "") -> plt.Figure:
+    """Wall time (compile, sampling) and ESS per second of sampling, per variant (mean over replicates)."""
+    per_fit = summary.groupby(["variant", "rep"], sort=False).agg(
+        compile_seconds=("compile_seconds", "first"),
+        sampling_seconds=("sampling_seconds", "first"),
+        min_ess_bulk=("ess_bulk", "min"),
+    )
+    per_fit["ess_per_s"] = per_fit["min_ess_bulk"] / per_fit["sampling_seconds"]
+    per_variant = per_fit.groupby("variant", sort=False).mean()
+    variants = list(per_variant.index)
+    y = np.arange(len(variants))
+    fig, (ax_t, ax_e) = plt.subplots(1, 2, figsize=(9, 0.6 + 0.45 * len(variants)), sharey=True)
+    ax_t.barh(y, per_variant["compile_seconds"], color="0.7", label="compile")
+    ax_t.barh(y, per_variant["sampling_seconds"], left=per_variant["compile_seconds"], color="tab:blue",
+              label="sampling")
+    ax_t.set_yticks(y, variants)
+    ax_t.invert_yaxis()
+    ax_t.set_xlabel("wall time per fit (s)")
+    ax_t.legend(frameon=False, fontsize="small")
+    ax_e.barh(y, per_variant["ess_per_s"], color="tab:green")
+    ax_e.set_xlabel("min ess_bulk per second of sampling")
+    for ax in (ax_t, ax_e):
+        ax.grid(axis="x", alpha=0.3)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import re
@@ -16,6 +17,7 @@ import yaml
 from .io import write_text
 from .plots import parameter_order
 from .provenance import git_revision, package_versions
+from .workflow import DIAGNOSTIC_KINDS, FIGURES, diagnostic_path, forest_path, performance_path
 
 TABLE_COLUMNS = ["mean", "sd", "hdi_3%", "hdi_97%", "ess_bulk", "ess_tail", "r_hat", "truth", "target"]
 
@@ -60,8 +62,40 @@ def verdict_rows(verdicts: pd.DataFrame | None, scenario: str) -> list[dict]:
     return [{"rep": int(r["rep"]), "verdict": r["verdict"], "statement": r["statement"]} for _, r in sub.iterrows()]
 
 
-def scenario_sections(summary: pd.DataFrame, figures: dict[str, str], config: dict,
-                      verdicts: pd.DataFrame | None = None, checks: list[dict] = ()) -> list[dict]:
+def inline_svg(path: Path) -> str | None:
+    """An SVG file's ``<svg>`` element, for embedding; None when the file is absent."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    text = path.read_text(encoding="utf-8")
+    return text[text.index("<svg"):]
+
+
+def data_uri(path: Path) -> str | None:
+    """A PNG file as a data: URI, for embedding; None when the file is absent."""
+    path = Path(path)
+    if not path.is_file():
+        return None
+    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+
+
+def diagnostics(scenario: str, config: dict, verdicts: pd.DataFrame | None, figures_root: Path) -> list[dict]:
+    """Replicate 0's diagnostic plots per variant; flagged fits (disagreeing or unhealthy) open first."""
+    flagged = set()
+    if verdicts is not None and not verdicts.empty:
+        rows = verdicts[(verdicts["scenario"] == scenario) & (verdicts["rep"] == 0)]
+        flagged = set(rows.loc[rows["verdict"].isin(["disagrees", "unknown"]) | ~rows["healthy"], "variant"])
+    out = []
+    for variant in config["variants"]:
+        images = {k: data_uri(diagnostic_path(scenario, variant, 0, k, figures_root)) for k in DIAGNOSTIC_KINDS}
+        images = {k: v for k, v in images.items() if v}
+        if images:
+            out.append({"variant": variant, "flagged": variant in flagged, "images": images})
+    return sorted(out, key=lambda d: not d["flagged"])
+
+
+def scenario_sections(summary: pd.DataFrame, config: dict, verdicts: pd.DataFrame | None = None,
+                      checks: list[dict] = (), figures_root: Path = FIGURES) -> list[dict]:
     sections = []
     for scenario in config["scenarios"]:
         sub = summary[summary["scenario"] == scenario]
@@ -75,7 +109,9 @@ def scenario_sections(summary: pd.DataFrame, figures: dict[str, str], config: di
         sections.append({
             "name": scenario,
             "settings": config["scenarios"][scenario],
-            "figure": figures.get(scenario),
+            "figure": inline_svg(forest_path(scenario, figures_root)),
+            "performance": inline_svg(performance_path(scenario, figures_root)),
+            "diagnostics": diagnostics(scenario, config, verdicts, figures_root),
             "reps": reps,
             "verdicts": verdict_rows(verdicts, scenario),
             "checks": [c for c in checks if c["scenario"] == scenario],
@@ -89,19 +125,17 @@ def codespans(text: str) -> markupsafe.Markup:
     return markupsafe.Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped))
 
 
-def render(summary: pd.DataFrame, figures: dict[str, Path], template: Path, config: dict,
-           verdicts: pd.DataFrame | None = None, checks: list[dict] = ()) -> str:
-    """Render the report from the summary table, figure files (SVG, inlined) and config."""
+def render(summary: pd.DataFrame, template: Path, config: dict, verdicts: pd.DataFrame | None = None,
+           checks: list[dict] = (), figures_root: Path = FIGURES) -> str:
+    """Render the self-contained report: tables, verdicts, checks and every figure embedded."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(template).parent),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
         undefined=jinja2.StrictUndefined,
     )
     env.filters["codespans"] = codespans
-    inline = {name: Path(path).read_text(encoding="utf-8") for name, path in figures.items()}
-    inline = {name: svg[svg.index("<svg"):] for name, svg in inline.items()}
     return env.get_template(Path(template).name).render(
-        sections=scenario_sections(summary, inline, config, verdicts, list(checks)),
+        sections=scenario_sections(summary, config, verdicts, list(checks), Path(figures_root)),
         config_yaml=yaml.safe_dump(config, sort_keys=False),
         versions=package_versions(),
         revision=git_revision(Path(template).parent),

@@ -49,3 +49,19 @@ def truth_path_for(data_path: str | Path) -> Path:
     """``results/data/s/rep0.parquet`` -> ``results/data/s/rep0.truth.parquet``."""
     data_path = Path(data_path)
     return data_path.with_name(data_path.stem + ".truth.parquet")
+
+
+FIGURES = Path("results/figures")
+DIAGNOSTIC_KINDS = ("rank", "trace", "energy")
+
+
+def forest_path(scenario: str, root: Path = FIGURES) -> Path:
+    return Path(root) / scenario / "forest.svg"
+
+
+def performance_path(scenario: str, root: Path = FIGURES) -> Path:
+    return Path(root) / scenario / "performance.svg"
+
+
+def diagnostic_path(scenario: str, variant: str, rep: int, kind: str, root: Path = FIGURES) -> Path:
+    return Path(root) / scenario / variant / f"rep{rep}_{kind}.png"

@@ -3,7 +3,7 @@ import sys
 from snakemake.utils import validate
 
 sys.path.insert(0, f"{workflow.basedir}/src")  # the package, also when Snakemake runs outside its env
-from zsneq.workflow import check_config
+from zsneq.workflow import DIAGNOSTIC_KINDS, check_config, diagnostic_path, forest_path, performance_path
 
 
 validate(config, schema="../schemas/config.schema.yaml")
@@ -64,10 +64,17 @@ def all_checks():
     return [f"results/checks/{s}/{v}.json" for s in SCENARIOS for v in VARIANTS]
 
 
+def report_figures():
+    """Figures the HTML report embeds: per scenario, and diagnostics of replicate 0 of every fit."""
+    figures = [str(f(s)) for s in SCENARIOS for f in (forest_path, performance_path)]
+    figures += [str(diagnostic_path(s, v, 0, k)) for s in SCENARIOS for v in VARIANTS for k in DIAGNOSTIC_KINDS]
+    return figures
+
+
 def get_final_output():
     return [
         "results/summary/summary.parquet",
         "results/summary/verdicts.parquet",
         "results/report/index.html",
-        *[f"results/figures/{s}/forest.svg" for s in SCENARIOS],
+        *report_figures(),
     ]

@@ -18,12 +18,66 @@ rule plot_forest:
         "../scripts/plot_forest.py"
 
 
+rule plot_performance:
+    input:
+        summary="results/summary/summary.parquet",
+        code=f"{PKG}/plots.py",
+    output:
+        report(
+            "results/figures/{scenario}/performance.svg",
+            caption="../report/performance.rst",
+            category="Figures",
+            subcategory="{scenario}",
+            labels={"scenario": "{scenario}", "figure": "performance"},
+        ),
+    log:
+        "logs/plot_performance/{scenario}.log",
+    conda:
+        "../../envs/zsneq.yaml"
+    script:
+        "../scripts/plot_performance.py"
+
+
+rule plot_diagnostics:
+    input:
+        fit="results/fits/{scenario}/{variant}/rep{rep}.nc",
+        code=lambda w: [*variant_modules(w.variant), f"{PKG}/diagnostics.py", f"{PKG}/summarize.py"],
+    output:
+        rank=report(
+            "results/figures/{scenario}/{variant}/rep{rep}_rank.png",
+            caption="../report/diagnostics.rst",
+            category="Diagnostics",
+            subcategory="{scenario}",
+            labels={"variant": "{variant}", "replicate": "{rep}", "figure": "rank"},
+        ),
+        trace=report(
+            "results/figures/{scenario}/{variant}/rep{rep}_trace.png",
+            caption="../report/diagnostics.rst",
+            category="Diagnostics",
+            subcategory="{scenario}",
+            labels={"variant": "{variant}", "replicate": "{rep}", "figure": "trace"},
+        ),
+        energy=report(
+            "results/figures/{scenario}/{variant}/rep{rep}_energy.png",
+            caption="../report/diagnostics.rst",
+            category="Diagnostics",
+            subcategory="{scenario}",
+            labels={"variant": "{variant}", "replicate": "{rep}", "figure": "energy"},
+        ),
+    log:
+        "logs/plot_diagnostics/{scenario}/{variant}/rep{rep}.log",
+    conda:
+        "../../envs/zsneq.yaml"
+    script:
+        "../scripts/plot_diagnostics.py"
+
+
 rule report:
     input:
         summary="results/summary/summary.parquet",
         verdicts="results/summary/variant_verdicts.parquet",
         checks=all_checks(),
-        figures=expand("results/figures/{scenario}/forest.svg", scenario=SCENARIOS),
+        figures=report_figures(),
         template="workflow/report/index.html.j2",
         code=f"{PKG}/report.py",
     output:

@@ -19,22 +19,22 @@ from zsneq.report import render, write_report  # noqa: E402
 TEMPLATE = _here.parent / "report" / "index.html.j2"
 
 
-def main(summary_path, figures: dict, template, config: dict, out, log=None, verdicts_path=None,
-         check_paths=()) -> None:
+def main(summary_path, template, config: dict, out, log=None, verdicts_path=None, check_paths=(),
+         figures_root="results/figures") -> None:
     import pandas as pd
 
     logger = setup_logging(log)
     verdicts = pd.read_parquet(verdicts_path) if verdicts_path else None
     checks = [json.loads(Path(p).read_text()) for p in check_paths]
-    html = render(pd.read_parquet(summary_path), figures, Path(template), config, verdicts=verdicts, checks=checks)
+    html = render(pd.read_parquet(summary_path), Path(template), config, verdicts=verdicts, checks=checks,
+                  figures_root=Path(figures_root))
     write_report(html, out)
     logger.info("wrote %s", out)
 
 
 if "snakemake" in globals():
     sm = globals()["snakemake"]
-    figures = dict(zip(sm.params.scenarios, sm.input.figures))
-    main(sm.input.summary, figures, sm.input.template, dict(sm.params.config), sm.output[0], sm.log[0],
+    main(sm.input.summary, sm.input.template, dict(sm.params.config), sm.output[0], sm.log[0],
          verdicts_path=sm.input.verdicts, check_paths=sm.input.checks)
 elif __name__ == "__main__":
     from zsneq.workflow import load_config
@@ -48,6 +48,5 @@ elif __name__ == "__main__":
     p.add_argument("--out", required=True)
     p.add_argument("checks", nargs="*", help="results/checks/*/*.json")
     a = p.parse_args()
-    cfg = load_config(a.config)
-    figs = {s: f"{a.figures}/{s}/forest.svg" for s in cfg["scenarios"]}
-    main(a.summary, figs, a.template, cfg, a.out, verdicts_path=a.verdicts, check_paths=a.checks)
+    main(a.summary, a.template, load_config(a.config), a.out, verdicts_path=a.verdicts, check_paths=a.checks,
+         figures_root=a.figures)

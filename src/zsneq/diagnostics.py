@@ -1,0 +1,50 @@
+"""Per-fit diagnostic figures with ArviZ's plots (matplotlib backend): rank, trace, energy.
+
+All plots use the common parameter vocabulary (beta, tau, sigma), so figures of
+different variants read the same way.
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+import arviz_plots as azp  # noqa: E402
+import xarray as xr  # noqa: E402
+
+from .summarize import common_posterior  # noqa: E402
+
+KINDS = ("rank", "trace", "energy")
+
+
+def diagnostics_tree(tree: xr.DataTree) -> xr.DataTree:
+    """Posterior in the common vocabulary plus the sampler stats."""
+    return xr.DataTree.from_dict(
+        {"posterior": common_posterior(tree), "sample_stats": tree["sample_stats"].to_dataset()}
+    )
+
+
+def plot(kind: str, dt: xr.DataTree):
+    """One ArviZ plot collection of ``kind`` (rank, trace or energy)."""
+    if kind == "rank":
+        return azp.plot_rank(dt, backend="matplotlib")
+    if kind == "trace":
+        return azp.plot_trace_dist(dt, backend="matplotlib")
+    if kind == "energy":
+        return azp.plot_energy(dt, backend="matplotlib")
+    raise ValueError(f"unknown diagnostic plot {kind!r}; known: {', '.join(KINDS)}")
+
+
+def save_diagnostics(tree: xr.DataTree, paths: dict[str, str], title: str = "") -> None:
+    """Save each kind of plot to its path (format from the file suffix)."""
+    import matplotlib.pyplot as plt
+
+    from .plots import save_figure
+
+    dt = diagnostics_tree(tree)
+    for kind, path in paths.items():
+        fig = plot(kind, dt).viz["figure"].item()
+        if title:
+            fig.suptitle(f"{title}: {kind}", y=1.02)
+        save_figure(fig, path)
+        plt.close(fig)

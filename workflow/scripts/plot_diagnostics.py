@@ -1,0 +1,35 @@
+"""Rank, trace and energy plots (ArviZ) of one fit.
+
+Under Snakemake (rule ``plot_diagnostics``) or from the command line:
+    python workflow/scripts/plot_diagnostics.py --fit results/fits/seed/nonvectorized/rep0.nc \
+        --out-prefix results/figures/seed/nonvectorized/rep0
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+_here = Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__).resolve().parent  # noqa: F821
+sys.path.insert(0, str(_here.parents[1] / "src"))
+
+from zsneq.diagnostics import KINDS, save_diagnostics  # noqa: E402
+from zsneq.fit import read_fit  # noqa: E402
+from zsneq.io import setup_logging  # noqa: E402
+
+
+def main(fit_path, paths: dict, log=None) -> None:
+    logger = setup_logging(log)
+    tree = read_fit(fit_path)
+    save_diagnostics(tree, paths, title=f"{tree.attrs.get('variant', '')}")
+    logger.info("wrote %s", ", ".join(map(str, paths.values())))
+
+
+if "snakemake" in globals():
+    sm = globals()["snakemake"]
+    main(sm.input.fit, {kind: sm.output[kind] for kind in KINDS}, sm.log[0])
+elif __name__ == "__main__":
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--fit", required=True)
+    p.add_argument("--out-prefix", required=True, help="writes <prefix>_rank.png, _trace.png, _energy.png")
+    a = p.parse_args()
+    main(a.fit, {kind: f"{a.out_prefix}_{kind}.png" for kind in KINDS})
