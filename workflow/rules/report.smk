@@ -10,12 +10,14 @@ rule plot_forest:
             subcategory="{scenario}",
             labels={"scenario": "{scenario}", "figure": "forest"},
         ),
+    params:
+        kind="forest",
     log:
         "logs/plot_forest/{scenario}.log",
     conda:
         "../../envs/zsneq.yaml"
     script:
-        "../scripts/plot_forest.py"
+        "../scripts/plot_summary.py"
 
 
 rule plot_performance:
@@ -30,12 +32,14 @@ rule plot_performance:
             subcategory="{scenario}",
             labels={"scenario": "{scenario}", "figure": "performance"},
         ),
+    params:
+        kind="performance",
     log:
         "logs/plot_performance/{scenario}.log",
     conda:
         "../../envs/zsneq.yaml"
     script:
-        "../scripts/plot_performance.py"
+        "../scripts/plot_summary.py"
 
 
 rule plot_diagnostics:
