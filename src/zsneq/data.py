@@ -194,7 +194,14 @@ class RegressionData:
             raise DataError(
                 f"{source}: expected columns 'group', 'y' and x1..xP, found {list(frame.columns)}"
             )
-        values = frame[["y", *predictors]].to_numpy(dtype=float)
+        if frame.empty:
+            raise DataError(f"{source}: the dataset has no rows")
+        try:
+            values = frame[["y", *predictors]].to_numpy(dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise DataError(f"{source}: columns 'y' and x1..xP must be numeric ({exc})") from exc
+        if frame["group"].isna().any():
+            raise DataError(f"{source}: missing values in column 'group'")
         if not np.isfinite(values).all():
             bad = [c for c in ["y", *predictors] if not np.isfinite(frame[c].to_numpy(dtype=float)).all()]
             raise DataError(f"{source}: non-finite values (NaN or inf) in column(s) {bad}")
@@ -208,12 +215,30 @@ class RegressionData:
         )
 
 
+def _read_parquet(path: Path, what: str) -> pd.DataFrame:
+    if not path.is_file():
+        raise DataError(f"{path}: {what} file does not exist")
+    try:
+        return pd.read_parquet(path)
+    except Exception as exc:  # pyarrow raises several types for truncated or corrupt files
+        raise DataError(f"{path}: cannot read {what} Parquet file ({type(exc).__name__}: {exc})") from exc
+
+
 def read_dataset(path) -> RegressionData:
     path = Path(path)
-    if not path.exists():
-        raise DataError(f"{path}: dataset file does not exist")
+    return RegressionData.from_frame(_read_parquet(path, "dataset"), source=str(path))
+
+
+def read_truth(path) -> Truth:
+    """The truth table written beside a dataset; DataError naming the file if it is unusable."""
+    path = Path(path)
+    frame = _read_parquet(path, "truth")
+    missing = [c for c in ("parameter", "group", "predictor", "value") if c not in frame.columns]
+    if missing:
+        raise DataError(f"{path}: truth table lacks column(s) {missing}, found {list(frame.columns)}")
+    if frame.empty or not np.isfinite(pd.to_numeric(frame["value"], errors="coerce")).all():
+        raise DataError(f"{path}: truth table is empty or has non-finite values")
     try:
-        frame = pd.read_parquet(path)
-    except Exception as exc:  # pyarrow raises several types for corrupt files
-        raise DataError(f"{path}: cannot read Parquet file ({exc})") from exc
-    return RegressionData.from_frame(frame, source=str(path))
+        return Truth.from_frame(frame)
+    except (KeyError, ValueError) as exc:
+        raise DataError(f"{path}: malformed truth table ({type(exc).__name__}: {exc})") from exc

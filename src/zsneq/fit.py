@@ -63,6 +63,7 @@ def fit(
 
     tree = xr.DataTree.from_dict({name: _clean(trace[name].to_dataset()) for name in KEEP_GROUPS})
     tree.attrs = {
+        "status": "ok",
         "variant": variant,
         "variant_description": module.DESCRIPTION,
         "predictors": json.dumps(data.predictors),
@@ -90,19 +91,60 @@ def write_fit(tree: xr.DataTree, path: str | Path) -> None:
         tree.to_netcdf(tmp, engine="h5netcdf")
 
 
+def failed_fit(variant: str, error: BaseException, attrs: dict | None = None) -> xr.DataTree:
+    """A fit file recording that building, compiling or sampling ``variant`` raised ``error``.
+
+    It has no posterior; its root attributes hold ``status="failed"`` and
+    ``error="<type>: <message>"``, so downstream rules can list the failure
+    instead of stopping the workflow.
+    """
+    tree = xr.DataTree()
+    tree.attrs = {
+        "status": "failed",
+        "error": error_line(error),
+        "variant": variant,
+        **(attrs or {}),
+    }
+    return tree
+
+
+def error_line(error: BaseException) -> str:
+    """``"<type>: <message>"`` on one line, without a native (Rust) stack backtrace."""
+    message = " ".join(str(error).split("Stack backtrace:")[0].split())
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
+def fit_status(tree: xr.DataTree) -> str:
+    """``"ok"`` or ``"failed"`` (files written before the status attribute existed are ``"ok"``)."""
+    return str(tree.attrs.get("status", "ok"))
+
+
 def read_fit(path: str | Path) -> xr.DataTree:
+    """Read a fit file; a recorded failure (``fit_status(tree) == "failed"``) is returned, not raised.
+
+    Raises DataError naming the file when it is missing, unreadable (truncated,
+    corrupt) or not a fit file.
+    """
     from .data import DataError
 
     path = Path(path)
-    if not path.exists():
+    if not path.is_file():
         raise DataError(f"{path}: fit file does not exist")
     try:
-        tree = xr.open_datatree(path, engine="h5netcdf")
-        tree.load()
-    except Exception as exc:
-        raise DataError(f"{path}: cannot read NetCDF fit ({exc})") from exc
-    if "posterior" not in tree.children or "variant" not in tree.attrs:
-        raise DataError(f"{path}: not a fit file (no posterior group or variant attribute)")
+        with xr.open_datatree(path, engine="h5netcdf") as opened:
+            tree = opened.load().copy()
+    except Exception as exc:  # h5py/h5netcdf raise OSError, ValueError, ... for truncated or corrupt files
+        raise DataError(f"{path}: cannot read NetCDF fit ({type(exc).__name__}: {exc})") from exc
+    if "variant" not in tree.attrs:
+        raise DataError(f"{path}: not a fit file (no variant attribute)")
+    status = fit_status(tree)
+    if status == "failed":
+        return tree
+    if status != "ok":
+        raise DataError(f"{path}: unknown fit status {status!r}")
+    missing = [g for g in KEEP_GROUPS if g not in tree.children]
+    if missing:
+        raise DataError(f"{path}: fit file lacks group(s) {missing}")
     return tree
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import logging
 import os
 import sys
@@ -39,10 +40,14 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it onto ``path`` on success.
 
     Nothing is left at ``path`` (or beside it) when the block raises, so a
-    failed or killed job never leaves a partial output behind.
+    failed job never leaves a partial output behind. A job killed outright
+    (SIGKILL) cannot clean up; its temporary file is removed by the next
+    attempt to write ``path``, and ``path`` itself is never partial.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    for stale in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):  # left by a killed earlier attempt
+        stale.unlink(missing_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     tmp_path = Path(tmp)

@@ -125,8 +125,30 @@ def codespans(text: str) -> markupsafe.Markup:
     return markupsafe.Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", escaped))
 
 
+def add_fit_problems(sections: list[dict], fits: pd.DataFrame | None) -> list[dict]:
+    """Name every failed fit in its scenario (``failed``) and give missing tables their fit's error.
+
+    ``fits`` is the fit table (``results/summary/fits.parquet``: status and error of every fit).
+    """
+    if fits is None:
+        fits = pd.DataFrame(columns=["scenario", "rep", "variant", "status", "error"])
+    failed = fits[fits["status"] != "ok"]
+    for section in sections:
+        rows = failed[failed["scenario"] == section["name"]]
+        section["failed"] = [
+            {"rep": int(r["rep"]), "variant": r["variant"], "error": r["error"] or r["status"]}
+            for _, r in rows.sort_values(["rep", "variant"]).iterrows()
+        ]
+        errors = {(f["rep"], f["variant"]): f["error"] for f in section["failed"]}
+        for rep in section["reps"]:
+            for table in rep["tables"]:
+                if table["missing"]:
+                    table["error"] = errors.get((rep["rep"], table["variant"]), "")
+    return sections
+
+
 def render(summary: pd.DataFrame, template: Path, config: dict, verdicts: pd.DataFrame | None = None,
-           checks: list[dict] = (), figures_root: Path = FIGURES) -> str:
+           checks: list[dict] = (), figures_root: Path = FIGURES, fits: pd.DataFrame | None = None) -> str:
     """Render the self-contained report: tables, verdicts, checks and every figure embedded."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(template).parent),
@@ -135,7 +157,7 @@ def render(summary: pd.DataFrame, template: Path, config: dict, verdicts: pd.Dat
     )
     env.filters["codespans"] = codespans
     return env.get_template(Path(template).name).render(
-        sections=scenario_sections(summary, config, verdicts, list(checks), Path(figures_root)),
+        sections=add_fit_problems(scenario_sections(summary, config, verdicts, list(checks), Path(figures_root)), fits),
         config_yaml=yaml.safe_dump(config, sort_keys=False),
         versions=package_versions(),
         revision=git_revision(Path(template).parent),

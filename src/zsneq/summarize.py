@@ -60,3 +60,33 @@ def combine(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     out = out.assign(_rank=out["parameter"].map(rank))
     out = out.sort_values(["scenario", "rep", "variant", "_rank"], kind="stable")
     return out.drop(columns="_rank").reset_index(drop=True)
+
+
+FIT_COLUMNS = ["scenario", "rep", "variant", "status", "error", "divergences", "compile_seconds",
+               "sampling_seconds", "path"]
+
+
+def fit_record(tree: xr.DataTree, path: str = "") -> dict:
+    """One row of the fit table: which fit, whether it ran (``status``, ``error``), divergences, wall times."""
+    from .fit import fit_status
+
+    attrs = fit_attrs(tree)
+    ok = fit_status(tree) == "ok"
+    return {
+        "scenario": str(attrs.get("scenario", "")),
+        "rep": int(attrs.get("rep", 0)),
+        "variant": str(attrs["variant"]),
+        "status": fit_status(tree),
+        "error": str(attrs.get("error", "")),
+        "divergences": int(tree["sample_stats"]["diverging"].sum()) if ok else None,
+        "compile_seconds": float(attrs.get("compile_seconds", float("nan"))),
+        "sampling_seconds": float(attrs.get("sampling_seconds", float("nan"))),
+        "path": str(path),
+    }
+
+
+def fit_table(records: Iterable[dict]) -> pd.DataFrame:
+    """Every fit, succeeded or failed, one row each (``results/summary/fits.parquet``)."""
+    table = pd.DataFrame(list(records), columns=FIT_COLUMNS)
+    table["divergences"] = table["divergences"].astype("Int64")  # NA for failed fits
+    return table.sort_values(["scenario", "rep", "variant"], kind="stable").reset_index(drop=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import yaml
@@ -28,6 +29,10 @@ def check_config(config: dict) -> None:
     """Checks JSON Schema cannot express; raises with one line per problem."""
     problems = []
     for name, sc in config["scenarios"].items():
+        for key in ("beta", "tau", "sigma"):
+            values = sc[key] if isinstance(sc[key], list) else [sc[key]]
+            if not all(math.isfinite(v) for v in values):
+                problems.append(f"scenarios.{name}.{key}: {sc[key]} is not finite")
         if len(sc["beta"]) != len(sc["tau"]):
             problems.append(
                 f"scenarios.{name}: beta has {len(sc['beta'])} entries but tau has "

@@ -1,15 +1,35 @@
+import ast
 import sys
+from functools import cache
+from pathlib import Path
 
+from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 sys.path.insert(0, f"{workflow.basedir}/src")  # the package, also when Snakemake runs outside its env
 from zsneq.workflow import DIAGNOSTIC_KINDS, check_config, diagnostic_path, forest_path, performance_path
 
 
-validate(config, schema="../schemas/config.schema.yaml")
+def config_error(exc) -> str:
+    """One line naming the offending key and the rule it breaks, e.g.
+    ``scenarios.seed.groups: 1 is less than the minimum of 2``."""
+    from jsonschema.exceptions import ValidationError
+
+    cause = exc
+    while cause is not None and not isinstance(cause, ValidationError):
+        cause = cause.__cause__ or cause.__context__  # validate() wraps the schema error
+    if cause is not None:
+        key = ".".join(str(p) for p in cause.absolute_path) or "config"
+        return f"{key}: {cause.message}"
+    return " ".join(str(exc).removeprefix("invalid config: ").split())
 
 
-check_config(config)
+try:
+    validate(config, schema="../schemas/config.schema.yaml")
+    check_config(config)
+except (WorkflowError, ValueError) as exc:  # schema violations; ConfigError from check_config
+    print(f"config error: {config_error(exc)}", file=sys.stderr)
+    sys.exit(1)  # a clear line and a non-zero exit, no traceback
 
 SCENARIOS = list(config["scenarios"])
 VARIANTS = list(config["variants"])
@@ -39,25 +59,68 @@ def all_truths():
     return [f"results/data/{s}/rep{r}.truth.parquet" for s in SCENARIOS for r in scenario_reps(s)]
 
 
+# Package modules are inputs of the rules whose output they compute, so editing one re-runs exactly
+# the jobs it affects. They are found by following the static imports of a rule's script (and of
+# the variant modules it loads by name) through the package. I/O plumbing is not followed: editing
+# it does not change results, and re-running the whole study for it would be wasteful.
+PLUMBING = {"zsneq.io", "zsneq.workflow", "zsneq.provenance"}
+
+
+def _module_file(name):
+    base = Path("src", *name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if Path(workflow.basedir, candidate).is_file():
+            return str(candidate)
+    return None
+
+
+@cache
+def _imported(path):
+    """zsneq modules a file imports (anywhere in it, also inside functions), as dotted names."""
+    rel = Path(path).with_suffix("").parts
+    package = list(rel[1:-1]) if rel[0] == "src" else []  # for relative imports
+    names = set()
+    for node in ast.walk(ast.parse(Path(workflow.basedir, path).read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            parent = package[: len(package) - node.level + 1] if node.level else []
+            base = ".".join([*parent, *([node.module] if node.module else [])])
+            names.add(base)
+            names.update(f"{base}.{a.name}" for a in node.names)  # `from pkg import submodule`
+    return tuple(sorted(n for n in names if n.split(".")[0] == "zsneq" and _module_file(n)))
+
+
+def package_code(*files):
+    """Package modules the given files (scripts or modules) depend on, directly or indirectly."""
+    seen, todo = {}, list(files)
+    while todo:
+        for name in _imported(todo.pop()):
+            if name not in PLUMBING and name not in seen:
+                seen[name] = _module_file(name)
+                todo.append(seen[name])
+    own = [f for f in files if f.startswith("src/")]
+    return sorted(set(own) | set(seen.values()))
+
+
 def variant_modules(variant):
     """Package files defining a variant, so edits to them re-run its jobs."""
-    return [
-        f"{PKG}/variants/{variant}.py",
-        f"{PKG}/variants/__init__.py",
-        f"{PKG}/variants/_common.py",
-        f"{PKG}/variants/_vectorized.py",
-    ]
+    return package_code(f"{PKG}/variants/{variant}.py")
+
+
+def script_code(script, variants=()):
+    """Package files a rule's script depends on, plus those of the variants it loads by name."""
+    return package_code(f"workflow/scripts/{script}", *[f"{PKG}/variants/{v}.py" for v in variants])
 
 
 def variant_sources(wildcards):
     """Package files a variant's fit depends on."""
-    return [*variant_modules(wildcards.variant), f"{PKG}/fit.py"]
+    return script_code("fit.py", [wildcards.variant])
 
 
 def check_sources(wildcards):
     """Package files a variant's structural checks depend on (the reference's too)."""
-    reference = variant_modules(config["reference_variant"])
-    return list(dict.fromkeys([*variant_modules(wildcards.variant), *reference, f"{PKG}/checks.py"]))
+    return script_code("check_variant.py", [wildcards.variant, config["reference_variant"]])
 
 
 def all_checks():

@@ -1,7 +1,7 @@
 rule plot_forest:
     input:
         summary="results/summary/summary.parquet",
-        code=f"{PKG}/plots.py",
+        code=script_code("plot_summary.py"),
     output:
         report(
             "results/figures/{scenario}/forest.svg",
@@ -23,7 +23,7 @@ rule plot_forest:
 rule plot_performance:
     input:
         summary="results/summary/summary.parquet",
-        code=f"{PKG}/plots.py",
+        code=script_code("plot_summary.py"),
     output:
         report(
             "results/figures/{scenario}/performance.svg",
@@ -45,7 +45,7 @@ rule plot_performance:
 rule plot_diagnostics:
     input:
         fit="results/fits/{scenario}/{variant}/rep{rep}.nc",
-        code=lambda w: [*variant_modules(w.variant), f"{PKG}/diagnostics.py", f"{PKG}/summarize.py"],
+        code=lambda w: script_code("plot_diagnostics.py", [w.variant]),
     output:
         rank=report(
             "results/figures/{scenario}/{variant}/rep{rep}_rank.png",
@@ -79,11 +79,12 @@ rule plot_diagnostics:
 rule report:
     input:
         summary="results/summary/summary.parquet",
+        fits="results/summary/fits.parquet",
         verdicts="results/summary/variant_verdicts.parquet",
         checks=all_checks(),
         figures=report_figures(),
         template="workflow/report/index.html.j2",
-        code=f"{PKG}/report.py",
+        code=script_code("report.py"),
     output:
         report(
             "results/report/index.html",

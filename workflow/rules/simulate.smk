@@ -1,6 +1,6 @@
 rule simulate:
     input:
-        code=f"{PKG}/data.py",
+        code=script_code("simulate.py"),
     output:
         data="results/data/{scenario}/rep{rep}.parquet",
         truth="results/data/{scenario}/rep{rep}.truth.parquet",

@@ -2,13 +2,14 @@ rule summarize:
     input:
         fits=all_fits(),
         truths=all_truths(),
-        code=[f"{PKG}/summarize.py", f"{PKG}/variants/__init__.py"],
+        code=script_code("summarize.py", VARIANTS),
     output:
-        report(
+        summary=report(
             "results/summary/summary.parquet",
             caption="../report/summary.rst",
             category="Summary",
         ),
+        fits="results/summary/fits.parquet",
     log:
         "logs/summarize/summarize.log",
     conda:
@@ -21,7 +22,7 @@ rule verdicts:
     input:
         summary="results/summary/summary.parquet",
         checks=all_checks(),
-        code=f"{PKG}/verdicts.py",
+        code=script_code("verdicts.py"),
     output:
         parameters=report(
             "results/summary/verdicts.parquet",

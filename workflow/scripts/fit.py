@@ -19,18 +19,22 @@ def main(data_path, variant, sampler: dict, out, *, scenario="", rep=0, threads=
     if compiledir:  # a compile cache of this job's own: parallel jobs never race on it
         os.environ["PYTENSOR_FLAGS"] = f"base_compiledir={Path(compiledir).resolve()}"
     from zsneq.data import read_dataset
-    from zsneq.fit import fit, write_fit
+    from zsneq.fit import failed_fit, fit, write_fit
     from zsneq.io import setup_logging
 
     logger = setup_logging(log)
-    data = read_dataset(data_path)
+    data = read_dataset(data_path)  # a missing or malformed dataset stops the job: fix the data
     logger.info("fitting %s to %s (%d rows, %d groups, %d predictors)",
                 variant, data_path, len(data.y), data.n_groups, data.n_predictors)
-    tree = fit(data, variant, chains=sampler["chains"], tune=sampler["tune"], draws=sampler["draws"],
-               seed=sampler["seed"], cores=threads,
-               attrs={"scenario": scenario, "rep": int(rep), "dataset": str(data_path)})
+    attrs = {"scenario": scenario, "rep": int(rep), "dataset": str(data_path)}
+    try:
+        tree = fit(data, variant, chains=sampler["chains"], tune=sampler["tune"], draws=sampler["draws"],
+                   seed=sampler["seed"], cores=threads, attrs=attrs)
+    except Exception as exc:  # building, compiling or sampling failed: record it, keep the other fits going
+        logger.exception("fit of %s to %s FAILED; recording the failure in %s", variant, data_path, out)
+        tree = failed_fit(variant, exc, attrs)
     write_fit(tree, out)
-    logger.info("wrote %s", out)
+    logger.info("wrote %s (status %s)", out, tree.attrs["status"])
 
 
 if "snakemake" in globals():

@@ -20,14 +20,15 @@ TEMPLATE = _here.parent / "report" / "index.html.j2"
 
 
 def main(summary_path, template, config: dict, out, log=None, verdicts_path=None, check_paths=(),
-         figures_root="results/figures") -> None:
+         figures_root="results/figures", fits_path=None) -> None:
     import pandas as pd
 
     logger = setup_logging(log)
     verdicts = pd.read_parquet(verdicts_path) if verdicts_path else None
     checks = [json.loads(Path(p).read_text()) for p in check_paths]
+    fits = pd.read_parquet(fits_path) if fits_path else None  # status and error of every fit
     html = render(pd.read_parquet(summary_path), Path(template), config, verdicts=verdicts, checks=checks,
-                  figures_root=Path(figures_root))
+                  figures_root=Path(figures_root), fits=fits)
     write_report(html, out)
     logger.info("wrote %s", out)
 
@@ -35,7 +36,7 @@ def main(summary_path, template, config: dict, out, log=None, verdicts_path=None
 if "snakemake" in globals():
     sm = globals()["snakemake"]
     main(sm.input.summary, sm.input.template, dict(sm.params.config), sm.output[0], sm.log[0],
-         verdicts_path=sm.input.verdicts, check_paths=sm.input.checks)
+         verdicts_path=sm.input.verdicts, check_paths=sm.input.checks, fits_path=sm.input.fits)
 elif __name__ == "__main__":
     from zsneq.workflow import load_config
 
@@ -45,8 +46,9 @@ elif __name__ == "__main__":
     p.add_argument("--figures", default="results/figures")
     p.add_argument("--template", default=str(TEMPLATE))
     p.add_argument("--verdicts", default=None, help="variant_verdicts.parquet")
+    p.add_argument("--fits", default=None, help="fits.parquet (lists failed fits)")
     p.add_argument("--out", required=True)
     p.add_argument("checks", nargs="*", help="results/checks/*/*.json")
     a = p.parse_args()
     main(a.summary, a.template, load_config(a.config), a.out, verdicts_path=a.verdicts, check_paths=a.checks,
-         figures_root=a.figures)
+         figures_root=a.figures, fits_path=a.fits)

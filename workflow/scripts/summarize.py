@@ -1,4 +1,4 @@
-"""Summarize every fit in the common parameter vocabulary, joined with the truth.
+"""Summarize every fit in the common parameter vocabulary, joined with the truth; list every fit's status.
 
 Under Snakemake (rule ``summarize``) or from the command line:
     python workflow/scripts/summarize.py --out results/summary/summary.parquet results/fits/*/*/rep*.nc
@@ -11,34 +11,45 @@ from pathlib import Path
 _here = Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__).resolve().parent  # noqa: F821
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
-from zsneq.data import Truth  # noqa: E402
-from zsneq.fit import read_fit  # noqa: E402
+from zsneq.data import read_truth  # noqa: E402
+from zsneq.fit import fit_status, read_fit  # noqa: E402
 from zsneq.io import atomic_path, setup_logging  # noqa: E402
-from zsneq.summarize import combine, summarize_fit  # noqa: E402
+from zsneq.summarize import combine, fit_record, fit_table, summarize_fit  # noqa: E402
 from zsneq.workflow import truth_path_for  # noqa: E402
 
 
-def main(fit_paths, out, log=None) -> None:
-    import pandas as pd
+def main(fit_paths, out, log=None, fits_out=None) -> None:
+    """Write the summary of every successful fit to ``out`` and the table of all fits to ``fits_out``.
 
+    A fit recorded as failed gets no summary rows; it is listed in the fit table
+    with its error (and logged), so the report can name it.
+    """
     logger = setup_logging(log)
-    frames = []
+    frames, records = [], []
     for path in fit_paths:
         tree = read_fit(path)
-        truth = Truth.from_frame(pd.read_parquet(truth_path_for(tree.attrs["dataset"])))
-        frames.append(summarize_fit(tree, truth))
+        records.append(fit_record(tree, str(path)))
+        if fit_status(tree) != "ok":
+            logger.warning("%s: fit FAILED (%s); no summary rows", path, tree.attrs.get("error", ""))
+            continue
+        frames.append(summarize_fit(tree, read_truth(truth_path_for(tree.attrs["dataset"]))))
         logger.info("summarized %s", path)
+    fits_out = Path(fits_out) if fits_out else Path(out).with_name("fits.parquet")
+    with atomic_path(fits_out) as tmp:
+        fit_table(records).to_parquet(tmp, index=False)
     with atomic_path(out) as tmp:
         combine(frames).to_parquet(tmp, index=False)
-    logger.info("wrote %s (%d fits)", out, len(frames))
+    logger.info("wrote %s (%d fits summarized, %d failed) and %s", out, len(frames), len(records) - len(frames),
+                fits_out)
 
 
 if "snakemake" in globals():
     sm = globals()["snakemake"]
-    main(sm.input.fits, sm.output[0], sm.log[0])
+    main(sm.input.fits, sm.output.summary, sm.log[0], fits_out=sm.output.fits)
 elif __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", required=True)
+    p.add_argument("--fits-out", default=None, help="table of all fits (default: fits.parquet beside --out)")
     p.add_argument("fits", nargs="+")
     a = p.parse_args()
-    main(a.fits, a.out)
+    main(a.fits, a.out, fits_out=a.fits_out)
