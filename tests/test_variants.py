@@ -9,8 +9,13 @@ from zsneq.fit import fit, read_fit, write_fit
 from zsneq.summarize import common_posterior, summarize_fit
 from zsneq.variants import VARIANTS, get_variant
 
-# Along which named dim each variant's group offsets sum to zero.
-ZERO_SUM_DIM = {"nonvectorized": "group", "vectorized_as_posted": "predictor", "vectorized_fixed": "group"}
+ZERO_SUM_DIM = {  # along which dim each shipped variant's group offsets sum to zero
+    "nonvectorized": "group",
+    "vectorized_as_posted": "predictor",
+    "vectorized_fixed": "group",
+    "vectorized_dims": "group",
+    "vectorized_shared_tau": "group",
+}
 
 
 def test_registry_lists_every_shipped_variant():
