@@ -20,6 +20,22 @@ log = logging.getLogger(__name__)
 KEEP_GROUPS = ("posterior", "sample_stats")
 
 
+def compile_model(model):
+    """Compile a PyMC model for nutpie, always the same way, so draws are bitwise reproducible.
+
+    Numba's on-disk cache is bypassed: a model compiled from scratch and the same model loaded
+    from a warm cache differ in the last bits of the log density, and the chains then diverge.
+    Results must not depend on what an earlier job left in a cache, so every compile starts from
+    scratch; nothing is written to or read from a shared cache either, which also makes many jobs
+    starting at once on shared storage safe.
+    """
+    import nutpie
+    import pytensor
+
+    with pytensor.config.change_flags(numba__cache=False):
+        return nutpie.compile_pymc_model(model)
+
+
 def fit(
     data: RegressionData,
     variant: str,
@@ -42,7 +58,7 @@ def fit(
     module = get_variant(variant)
     t0 = time.perf_counter()
     model = module.build_model(data)
-    compiled = nutpie.compile_pymc_model(model)
+    compiled = compile_model(model)
     compile_seconds = time.perf_counter() - t0
     log.info("%s: compiled in %.1f s; sampling %d chains x (%d tune + %d draws)",
              variant, compile_seconds, chains, tune, draws)
