@@ -42,6 +42,12 @@ wildcard_constraints:
     rep=r"\d+",
 
 
+def canonical(settings):
+    """Settings as a params value that does not change when keys are reordered in the config
+    (Snakemake compares params by their text, so key order alone would re-run jobs)."""
+    return dict(sorted(settings.items()))
+
+
 def scenario_reps(scenario):
     return range(config["scenarios"][scenario]["replicates"])
 

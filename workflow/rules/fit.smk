@@ -5,7 +5,7 @@ rule fit:
     output:
         "results/fits/{scenario}/{variant}/rep{rep}.nc",
     params:
-        sampler=config["sampler"],
+        sampler=canonical(config["sampler"]),
         compiledir=lambda w: f".cache/pytensor/{w.scenario}-{w.variant}-rep{w.rep}",
     threads: config["sampler"]["chains"]
     resources:

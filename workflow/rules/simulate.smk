@@ -5,7 +5,7 @@ rule simulate:
         data="results/data/{scenario}/rep{rep}.parquet",
         truth="results/data/{scenario}/rep{rep}.truth.parquet",
     params:
-        scenario=lambda w: config["scenarios"][w.scenario],
+        scenario=lambda w: canonical(config["scenarios"][w.scenario]),
     log:
         "logs/simulate/{scenario}/rep{rep}.log",
     conda:
