@@ -121,6 +121,9 @@ def resumed_study(tmp_path_factory):
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=60)
     before = _outputs(workdir)
+    # The killed run could not release its lock; README: `snakemake --unlock`, then the same command.
+    assert "cannot be locked" in run_snakemake(workdir, "-n", check=False).stderr
+    run_snakemake(workdir, "--unlock")
     second = run_snakemake(workdir)
     return workdir, before, second.stdout + second.stderr
 
