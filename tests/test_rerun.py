@@ -25,16 +25,21 @@ SCRIPTS = ROOT / "workflow" / "scripts"
 AGGREGATES = {"summarize", "verdicts", "plot_forest", "plot_performance", "report", "all"}
 
 
-def planned_jobs(workdir: Path, config: Path = TEST_CONFIG) -> list[tuple[str, str]]:
-    """(rule, first output) of every job a dry run says would run."""
-    text = run_snakemake(workdir, "-n", config=config).stdout
-    jobs = []
+def logged_jobs(text: str) -> dict[str, tuple[str, str]]:
+    """Jobs a Snakemake log (or dry run) lists: jobid -> (rule, first output)."""
+    jobs = {}
     for block in re.split(r"\n(?=(?:local)?rule \w+:\n)", text):
         head = re.match(r"(?:local)?rule (\w+):\n", block.lstrip("\n"))
-        if head:
+        jobid = re.search(r"^\s+jobid: (\d+)$", block, re.M)
+        if head and jobid:
             output = re.search(r"^\s+output: (\S+?),?(?:\s|$)", block, re.M)
-            jobs.append((head.group(1), output.group(1) if output else ""))
+            jobs[jobid.group(1)] = (head.group(1), output.group(1) if output else "")
     return jobs
+
+
+def planned_jobs(workdir: Path, config: Path = TEST_CONFIG) -> list[tuple[str, str]]:
+    """(rule, first output) of every job a dry run says would run."""
+    return list(logged_jobs(run_snakemake(workdir, "-n", config=config).stdout).values())
 
 
 def study_copy(tiny_study: Path, dest: Path) -> Path:
@@ -105,38 +110,46 @@ def _outputs(workdir: Path) -> dict[str, int]:
             for p in (workdir / "results").rglob("*") if p.is_file() and not p.name.startswith(".")}
 
 
+FINISHED = re.compile(r"Finished jobid: (\d+) \(Rule: (\w+)\)")
+
+
 @pytest.fixture(scope="module")
 def resumed_study(tmp_path_factory):
-    """The tiny study killed (SIGKILL, whole process group) during fitting, then run again."""
+    """The tiny study killed (SIGKILL, whole process group) once a fit has finished, then run again."""
     workdir = copy_workflow(tmp_path_factory.mktemp("resume"))
     cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", str(TEST_CONFIG),
            "--replace-workflow-config"]
-    with open(workdir / "first.log", "w") as log:
+    first_log = workdir / "first.log"
+    with open(first_log, "w") as log:
         proc = subprocess.Popen(cmd, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 1200
-        while len(list((workdir / "results/fits").rglob("rep*.nc"))) < 2:
+        while not any(rule == "fit" for _, rule in FINISHED.findall(first_log.read_text())):
             assert proc.poll() is None, "the run ended before it could be killed"
             assert time.monotonic() < deadline, "no fit finished in time"
-            time.sleep(0.2)
+            time.sleep(0.1)
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait(timeout=60)
-    before = _outputs(workdir)
+    text = first_log.read_text()
+    jobs = logged_jobs(text)
+    finished = {jobs[jobid][1] for jobid, rule in FINISHED.findall(text) if rule != "all"}
+    mtimes = _outputs(workdir)
     # The killed run could not release its lock; README: `snakemake --unlock`, then the same command.
     locked = run_snakemake(workdir, "-n", check=False)
     assert locked.returncode != 0 and "cannot be locked" in locked.stdout + locked.stderr
     run_snakemake(workdir, "--unlock")
     second = run_snakemake(workdir)
-    return workdir, before, second.stdout + second.stderr
+    return workdir, {p: mtimes[p] for p in finished}, second.stdout + second.stderr
 
 
 def test_resume_runs_only_unfinished_jobs(resumed_study):
-    workdir, before, log = resumed_study
-    fits_before = [p for p in before if p.startswith("results/fits/")]
-    assert 2 <= len(fits_before) < 9  # killed during fitting
+    workdir, finished, log = resumed_study
+    assert any(p.startswith("results/fits/") for p in finished)
+    assert sum(p.startswith("results/fits/") for p in finished) < 9  # killed during fitting
     after = _outputs(workdir)
-    assert {p: after[p] for p in before} == before  # nothing finished was redone
-    rerun_outputs = set(re.findall(r"^\s+output: (\S+?),?$", log, re.M))
-    assert rerun_outputs and not rerun_outputs & set(before)
+    assert {p: after[p] for p in finished} == finished  # nothing finished was redone
+    rerun = {out for _, out in logged_jobs(log).values()}
+    assert any(p.startswith("results/fits/") for p in rerun)
+    assert not rerun & set(finished)
     assert "Nothing to be done" in run_snakemake(workdir, "-n").stdout
 
 
