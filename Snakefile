@@ -19,6 +19,9 @@ include: "workflow/rules/summarize.smk"
 include: "workflow/rules/report.smk"
 
 
+check_resource_rules()
+
+
 rule all:
     input:
         get_final_output(),
