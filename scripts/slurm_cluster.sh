@@ -96,7 +96,7 @@ ReturnToService=2
 MinJobAge=3600
 SlurmctldTimeout=30
 SlurmdTimeout=30
-$node State=UNKNOWN
+$node NodeAddr=127.0.0.1 State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
 EOF
 }
@@ -125,10 +125,14 @@ start() {
     if [[ -e $CONF ]] && ! grep -qxF "$MARK" "$CONF"; then
         die "$CONF exists and was not written by this script; not touching this machine's SLURM"
     fi
+    stop_pid slurmd     # half a cluster left by an interrupted start: begin afresh
+    stop_pid slurmctld
     for daemon in slurmctld slurmd; do
-        ! alive "$STATE/$daemon.pid" || continue
         if pgrep -x "$daemon" >/dev/null; then
-            die "a $daemon not started by this script is running; not touching it"
+            local hint="" other
+            other=$(sed -n 's/^# state: //p' "$CONF" 2>/dev/null || true)
+            [[ -n $other ]] && hint="; if this script started it, stop it with: $0 stop $other"
+            die "a $daemon is already running that was not started with STATE_DIR=$STATE$hint"
         fi
     done
     start_munge

@@ -102,10 +102,18 @@ def _dry_run(config: dict, tmp_path, *args: str) -> subprocess.CompletedProcess:
     path = tmp_path / "config.yaml"
     path.write_text(yaml.safe_dump(config))
     return subprocess.run(
-        [sys.executable, "-m", "snakemake", "-n", "--cores", "2", "--configfile", str(path),
-         "--replace-workflow-config", *args],
+        [sys.executable, "-m", "snakemake", "-n", "--cores", "2", "--configfile", str(path), *args],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
     )
+
+
+def test_a_config_file_replaces_the_default_study(tmp_path):
+    """Without --replace-workflow-config too, which cluster jobs never get: the default study's
+    scenario must not creep into a job's inputs."""
+    proc = _dry_run(yaml.safe_load((ROOT / ".test" / "config" / "config.yaml").read_text()), tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "results/data/tiny/rep0.parquet" in proc.stdout
+    assert "/seed/" not in proc.stdout
 
 
 def test_resources_for_an_unknown_rule_are_refused(tmp_path):
