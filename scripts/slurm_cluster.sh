@@ -97,7 +97,9 @@ MinJobAge=3600
 SlurmctldTimeout=30
 SlurmdTimeout=30
 $node NodeAddr=127.0.0.1 State=UNKNOWN
-PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP
+# Up to two jobs may share a core: a fit holds a CPU per chain but compiles on one, so on a small
+# machine two fits overlap instead of one leaving a core idle.
+PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE OverSubscribe=FORCE:2 State=UP
 EOF
 }
 

@@ -56,7 +56,7 @@ def squeue_states() -> dict[str, str]:
 def test_tiny_study_runs_through_sbatch(slurm_cluster, tmp_path):
     workdir = copy_workflow(tmp_path)
     started = time.monotonic()
-    proc = run_snakemake(workdir, *SLURM_ARGS, timeout=1500, check=False)
+    proc = run_snakemake(workdir, *SLURM_ARGS, timeout=2700, check=False)
     log = proc.stdout + proc.stderr
     print(f"tiny study through SLURM: {time.monotonic() - started:.0f} s")
     assert proc.returncode == 0, log[-6000:]
