@@ -5,7 +5,11 @@ from snakemake.utils import min_version
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+# The default study, unless a study is given with --configfile: that file then replaces it, in
+# this process and in cluster jobs alike (jobs are not passed --replace-workflow-config).
+if not workflow.overwrite_configfiles:
+
+    configfile: "config/config.yaml"
 
 
 report: "workflow/report/workflow.rst"
@@ -17,6 +21,9 @@ include: "workflow/rules/checks.smk"
 include: "workflow/rules/fit.smk"
 include: "workflow/rules/summarize.smk"
 include: "workflow/rules/report.smk"
+
+
+check_resource_rules()
 
 
 rule all:

@@ -1,6 +1,7 @@
 """The shipped configs validate; bad configs are rejected with a message naming the key."""
 
 import copy
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -58,6 +59,8 @@ BAD = [
     ("banana", lambda c: c["scenarios"]["seed"].update(banana=1)),
     ("chains", lambda c: c["sampler"].update(chains=0)),
     ("extra_top", lambda c: c.update(extra_top=1)),
+    ("mem_mb", lambda c: c["resources"]["fit"].update(mem_mb=0)),
+    ("runtme", lambda c: c["resources"]["default"].update(runtme=5)),
 ]
 
 
@@ -93,3 +96,48 @@ def test_snakemake_refuses_bad_config_before_running(tmp_path):
     assert proc.returncode != 0
     assert "groups" in proc.stderr + proc.stdout
     assert "minimum" in proc.stderr + proc.stdout
+
+
+def _dry_run(config: dict, tmp_path, *args: str) -> subprocess.CompletedProcess:
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "-n", "--cores", "2", "--configfile", str(path), *args],
+        cwd=ROOT, capture_output=True, text=True, timeout=300,
+    )
+
+
+def test_a_config_file_replaces_the_default_study(tmp_path):
+    """Without --replace-workflow-config too, which cluster jobs never get: the default study's
+    scenario must not creep into a job's inputs."""
+    proc = _dry_run(yaml.safe_load((ROOT / ".test" / "config" / "config.yaml").read_text()), tmp_path)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "results/data/tiny/rep0.parquet" in proc.stdout
+    assert "/seed/" not in proc.stdout
+
+
+def test_resources_for_an_unknown_rule_are_refused(tmp_path):
+    config = yaml.safe_load(DEFAULT.read_text())
+    config["resources"]["fti"] = {"mem_mb": 100}
+    proc = _dry_run(config, tmp_path)
+    assert proc.returncode != 0
+    assert "config error: resources: unknown rule(s) fti; rules: " in proc.stderr
+
+
+def test_slurm_profile_gives_each_rule_its_configured_resources(tmp_path):
+    """A dry run through profiles/slurm: the profile parses, and a fit asks for one CPU per chain
+    and its own memory and time, other rules for the defaults."""
+    config = yaml.safe_load((ROOT / ".test" / "config" / "config.yaml").read_text())
+    config["sampler"]["chains"] = 3
+    config["resources"] = {"default": {"mem_mb": 700, "runtime": 7}, "fit": {"mem_mb": 1300}}
+    proc = _dry_run(config, tmp_path, "--workflow-profile", "profiles/slurm", "--cores", "8")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = proc.stdout + proc.stderr
+    assert "Using workflow specific profile profiles/slurm" in out
+    fits = re.findall(r"rule fit:\n(?:\s+\w+: .*\n)*?\s+resources: (.*)", out)
+    simulations = re.findall(r"rule simulate:\n(?:\s+\w+: .*\n)*?\s+resources: (.*)", out)
+    assert fits and simulations
+    for line in fits:
+        assert {"cpus_per_task=3", "mem_mb=1300", "runtime=7"} <= set(line.split(", ")), line
+    for line in simulations:
+        assert {"mem_mb=700", "runtime=7", "slots=1"} <= set(line.split(", ")), line

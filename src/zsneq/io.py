@@ -1,4 +1,4 @@
-"""Small I/O helpers shared by the workflow scripts: logging and atomic writes."""
+"""Small I/O helpers shared by the workflow scripts: logging, atomic writes, a private compile cache."""
 
 from __future__ import annotations
 
@@ -64,3 +64,28 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
 def write_text(path: str | os.PathLike, text: str) -> None:
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
+
+
+@contextlib.contextmanager
+def private_compiledir() -> Iterator[Path]:
+    """Give pytensor a compile cache of this process's own for the duration of the block.
+
+    The cache is a fresh directory in node-local temporary storage (``$TMPDIR``, else ``/tmp``),
+    removed afterwards. Jobs that start at once, on one node or many, never share, lock or race on
+    a cache, and nothing is written to shared storage. Nothing is lost either: numba's disk cache
+    is off (see ``zsneq.fit.compile_model``), so a warm cache does not compile faster
+    (``benchmarks/compile_cache.py`` measures it). Enter it before pytensor is imported.
+    """
+    if "pytensor" in sys.modules:
+        raise RuntimeError("private_compiledir() must be entered before pytensor is imported")
+    previous = os.environ.get("PYTENSOR_FLAGS")
+    with tempfile.TemporaryDirectory(prefix="zsneq-pytensor-", ignore_cleanup_errors=True) as tmp:
+        # Later flags win, so this overrides a base_compiledir set by the user and keeps the rest.
+        os.environ["PYTENSOR_FLAGS"] = ",".join(filter(None, [previous, f"base_compiledir={tmp}"]))
+        try:
+            yield Path(tmp)
+        finally:
+            if previous is None:
+                os.environ.pop("PYTENSOR_FLAGS", None)
+            else:
+                os.environ["PYTENSOR_FLAGS"] = previous

@@ -6,7 +6,8 @@ rule check_variant:
         "results/checks/{scenario}/{variant}.json",
     params:
         reference=config["reference_variant"],
-        compiledir=lambda w: f".cache/pytensor/check-{w.scenario}-{w.variant}",
+    resources:
+        **rule_resources("check_variant"),
     log:
         "logs/check_variant/{scenario}/{variant}.log",
     conda:

@@ -48,6 +48,29 @@ def canonical(settings):
     return dict(sorted(settings.items()))
 
 
+def rule_resources(rule, **extra):
+    """Resources a rule's jobs ask a cluster for: its entry under ``resources:`` in the config, over
+    ``default``. Memory and wall time grow with each attempt, so a job retried (``--retries``) after
+    running out of either asks for more."""
+    settings = {**config["resources"]["default"], **config["resources"].get(rule, {})}
+    return {
+        "mem_mb": lambda wildcards, attempt: settings["mem_mb"] * attempt,
+        "runtime": lambda wildcards, attempt: settings["runtime"] * attempt,
+        **extra,
+    }
+
+
+def check_resource_rules():
+    """Stop with one line when ``resources:`` names a rule the workflow does not have (a typo would
+    otherwise be ignored silently)."""
+    rules = sorted(r.name for r in workflow.rules if r.name != "all")
+    unknown = sorted(set(config["resources"]) - {"default", *rules})
+    if unknown:
+        print(f"config error: resources: unknown rule(s) {', '.join(unknown)}; rules: {', '.join(rules)}",
+              file=sys.stderr)
+        sys.exit(1)
+
+
 def scenario_reps(scenario):
     return range(config["scenarios"][scenario]["replicates"])
 

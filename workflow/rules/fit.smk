@@ -6,10 +6,9 @@ rule fit:
         "results/fits/{scenario}/{variant}/rep{rep}.nc",
     params:
         sampler=canonical(config["sampler"]),
-        compiledir=lambda w: f".cache/pytensor/{w.scenario}-{w.variant}-rep{w.rep}",
     threads: config["sampler"]["chains"]
     resources:
-        mem_mb=4000,
+        **rule_resources("fit", cpus_per_task=lambda wildcards, threads: threads),  # one CPU per chain
     log:
         "logs/fit/{scenario}/{variant}/rep{rep}.log",
     conda:

@@ -12,6 +12,8 @@ rule plot_forest:
         ),
     params:
         kind="forest",
+    resources:
+        **rule_resources("plot_forest"),
     log:
         "logs/plot_forest/{scenario}.log",
     conda:
@@ -34,6 +36,8 @@ rule plot_performance:
         ),
     params:
         kind="performance",
+    resources:
+        **rule_resources("plot_performance"),
     log:
         "logs/plot_performance/{scenario}.log",
     conda:
@@ -68,6 +72,8 @@ rule plot_diagnostics:
             subcategory="{scenario}",
             labels={"variant": "{variant}", "replicate": "{rep}", "figure": "energy"},
         ),
+    resources:
+        **rule_resources("plot_diagnostics"),
     log:
         "logs/plot_diagnostics/{scenario}/{variant}/rep{rep}.log",
     conda:
@@ -94,6 +100,8 @@ rule report:
     params:
         scenarios=SCENARIOS,
         config=config,
+    resources:
+        **rule_resources("report"),
     log:
         "logs/report/report.log",
     conda:

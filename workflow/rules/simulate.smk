@@ -6,6 +6,8 @@ rule simulate:
         truth="results/data/{scenario}/rep{rep}.truth.parquet",
     params:
         scenario=lambda w: canonical(config["scenarios"][w.scenario]),
+    resources:
+        **rule_resources("simulate"),
     log:
         "logs/simulate/{scenario}/rep{rep}.log",
     conda:

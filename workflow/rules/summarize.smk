@@ -10,6 +10,8 @@ rule summarize:
             category="Summary",
         ),
         fits="results/summary/fits.parquet",
+    resources:
+        **rule_resources("summarize"),
     log:
         "logs/summarize/summarize.log",
     conda:
@@ -32,6 +34,8 @@ rule verdicts:
         variants="results/summary/variant_verdicts.parquet",
     params:
         reference=config["reference_variant"],
+    resources:
+        **rule_resources("verdicts"),
     log:
         "logs/verdicts/verdicts.log",
     conda:

@@ -7,7 +7,6 @@ Under Snakemake (rule ``check_variant``) or from the command line:
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -15,9 +14,7 @@ _here = Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
 
-def main(data_path, variant, reference, out, *, scenario="", log=None, compiledir=None) -> None:
-    if compiledir:  # a compile cache of this job's own: parallel jobs never race on it
-        os.environ["PYTENSOR_FLAGS"] = f"base_compiledir={Path(compiledir).resolve()}"
+def main(data_path, variant, reference, out, *, scenario="", log=None) -> None:
     from zsneq.checks import run_checks
     from zsneq.data import read_dataset
     from zsneq.io import setup_logging, write_text
@@ -30,9 +27,12 @@ def main(data_path, variant, reference, out, *, scenario="", log=None, compiledi
 
 
 if "snakemake" in globals():
+    from zsneq.io import private_compiledir
+
     sm = globals()["snakemake"]
-    main(sm.input.data, sm.wildcards.variant, sm.params.reference, sm.output[0],
-         scenario=sm.wildcards.scenario, log=sm.log[0], compiledir=sm.params.compiledir)
+    with private_compiledir():  # a compile cache of this job's own, in node-local temporary storage
+        main(sm.input.data, sm.wildcards.variant, sm.params.reference, sm.output[0],
+             scenario=sm.wildcards.scenario, log=sm.log[0])
 elif __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--variant", required=True)

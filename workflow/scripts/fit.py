@@ -6,7 +6,6 @@ Under Snakemake (rule ``fit``) or from the command line:
 """
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -14,10 +13,7 @@ _here = Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
 
-def main(data_path, variant, sampler: dict, out, *, scenario="", rep=0, threads=None, log=None,
-         compiledir=None) -> None:
-    if compiledir:  # a compile cache of this job's own: parallel jobs never race on it
-        os.environ["PYTENSOR_FLAGS"] = f"base_compiledir={Path(compiledir).resolve()}"
+def main(data_path, variant, sampler: dict, out, *, scenario="", rep=0, threads=None, log=None) -> None:
     from zsneq.data import read_dataset
     from zsneq.fit import failed_fit, fit, write_fit
     from zsneq.io import setup_logging
@@ -38,10 +34,12 @@ def main(data_path, variant, sampler: dict, out, *, scenario="", rep=0, threads=
 
 
 if "snakemake" in globals():
+    from zsneq.io import private_compiledir
+
     sm = globals()["snakemake"]
-    main(sm.input.data, sm.wildcards.variant, dict(sm.params.sampler), sm.output[0],
-         scenario=sm.wildcards.scenario, rep=int(sm.wildcards.rep), threads=sm.threads,
-         log=sm.log[0], compiledir=sm.params.compiledir)
+    with private_compiledir():  # a compile cache of this job's own, in node-local temporary storage
+        main(sm.input.data, sm.wildcards.variant, dict(sm.params.sampler), sm.output[0],
+             scenario=sm.wildcards.scenario, rep=int(sm.wildcards.rep), threads=sm.threads, log=sm.log[0])
 elif __name__ == "__main__":
     from zsneq.workflow import load_config
 
