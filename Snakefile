@@ -20,6 +20,7 @@ include: "workflow/rules/simulate.smk"
 include: "workflow/rules/checks.smk"
 include: "workflow/rules/fit.smk"
 include: "workflow/rules/summarize.smk"
+include: "workflow/rules/calibration.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -17,7 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "config" / "config.yaml"
 
 
-@pytest.mark.parametrize("path", [DEFAULT, ROOT / ".test" / "config" / "config.yaml"])
+@pytest.mark.parametrize("path", [DEFAULT, ROOT / ".test" / "config" / "config.yaml",
+                                  ROOT / "config" / "calibration.yaml"])
 def test_shipped_configs_validate(path):
     config = load_config(path)
     assert config["reference_variant"] in config["variants"]
@@ -45,7 +46,8 @@ def test_unknown_variant_lists_the_known_ones(tmp_path):
 def test_config_readme_documents_every_schema_key():
     readme = (ROOT / "config" / "README.md").read_text()
     schema = yaml.safe_load(SCHEMA.read_text())["properties"]
-    keys = [*schema, *schema["scenarios"]["additionalProperties"]["properties"], *schema["sampler"]["properties"]]
+    keys = [*schema, *schema["scenarios"]["additionalProperties"]["properties"], *schema["sampler"]["properties"],
+            *schema["calibration"]["properties"]]
     missing = [k for k in keys if f"`{k}`" not in readme]
     assert not missing
 

@@ -22,7 +22,8 @@ from conftest import ROOT, TEST_CONFIG, copy_workflow, run_snakemake
 from zsneq.fit import read_fit
 
 SCRIPTS = ROOT / "workflow" / "scripts"
-AGGREGATES = {"summarize", "verdicts", "plot_forest", "plot_performance", "report", "all"}
+AGGREGATES = {"summarize", "verdicts", "plot_forest", "plot_performance", "calibrate", "plot_coverage", "plot_sbc",
+              "report", "all"}
 
 
 def logged_jobs(text: str) -> dict[str, tuple[str, str]]:

@@ -19,8 +19,11 @@ def run_dir(tiny_study) -> Path:
 def expected_outputs(config: dict) -> list[str]:
     out = ["results/summary/summary.parquet", "results/summary/verdicts.parquet",
            "results/summary/variant_verdicts.parquet", "results/report/index.html"]
+    out += [f"results/calibration/{name}.parquet"
+            for name in ("replicates", "coverage", "sbc", "sbc_variants", "batching")]
     for s, sc in config["scenarios"].items():
-        out += [f"results/figures/{s}/forest.svg", f"results/figures/{s}/performance.svg"]
+        out += [f"results/figures/{s}/forest.svg", f"results/figures/{s}/performance.svg",
+                f"results/calibration/{s}/coverage.svg"]
         out += [f"results/checks/{s}/{v}.json" for v in config["variants"]]
         out += [f"results/figures/{s}/{v}/rep0_{k}.png" for v in config["variants"] for k in ("rank", "trace", "energy")]
         for r in range(sc["replicates"]):
@@ -79,3 +82,19 @@ def test_nothing_left_to_do_and_snakemake_report_builds(run_dir):
     assert "Nothing to be done" in dry.stdout + dry.stderr
     run_snakemake(run_dir, "--report", "report.zip")
     assert (run_dir / "report.zip").stat().st_size > 10_000
+
+
+def test_coverage_scores_every_fit_against_both_truths_of_beta(run_dir):
+    config = yaml.safe_load(TEST_CONFIG.read_text())
+    coverage = pd.read_parquet(run_dir / "results/calibration/coverage.parquet")
+    levels = 3  # the default 50/80/94%
+    for s, sc in config["scenarios"].items():
+        sub = coverage[coverage["scenario"] == s]
+        P = len(sc["beta"])
+        assert len(sub) == len(config["variants"]) * (2 * P + P + 1) * levels
+        assert (sub["n"] == sc["replicates"]).all()
+        beta = sub[sub["parameter"].str.startswith("beta")]
+        assert beta.groupby("truth_kind").size().to_dict() == {"population": len(beta) // 2, "target": len(beta) // 2}
+    assert pd.read_parquet(run_dir / "results/calibration/sbc.parquet").empty  # no scenario draws from the prior
+    html = (run_dir / "results/report/index.html").read_text()
+    assert 'id="calibration"' in html and "Coverage table" in html

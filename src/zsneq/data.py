@@ -141,7 +141,20 @@ def simulate(
 
 
 def simulate_scenario(scenario: dict, rep: int) -> tuple[pd.DataFrame, Truth]:
-    """Simulate replicate ``rep`` of a scenario given as its config mapping."""
+    """Simulate replicate ``rep`` of a scenario given as its config mapping.
+
+    With ``truth: prior`` the truths are drawn from the intended model's prior first
+    (``zsneq.prior``); otherwise they are the scenario's ``beta``, ``tau`` and ``sigma``.
+    """
+    if scenario.get("truth", "fixed") == "prior":
+        from .prior import simulate_from_prior
+
+        return simulate_from_prior(
+            groups=scenario["groups"],
+            rows_per_group=scenario["rows_per_group"],
+            predictors=scenario["predictors"],
+            rng=replicate_rng(int(scenario["seed"]), rep),
+        )
     return simulate(
         groups=scenario["groups"],
         rows_per_group=scenario["rows_per_group"],

@@ -17,7 +17,17 @@ import yaml
 from .io import write_text
 from .plots import parameter_order
 from .provenance import git_revision, package_versions
-from .workflow import DIAGNOSTIC_KINDS, FIGURES, diagnostic_path, forest_path, performance_path
+from .workflow import (
+    CALIBRATION,
+    DIAGNOSTIC_KINDS,
+    FIGURES,
+    coverage_figure_path,
+    diagnostic_path,
+    forest_path,
+    performance_path,
+    prior_scenarios,
+    sbc_figure_path,
+)
 
 TABLE_COLUMNS = ["mean", "sd", "hdi_3%", "hdi_97%", "ess_bulk", "ess_tail", "r_hat", "truth", "target"]
 
@@ -55,11 +65,25 @@ def variant_table(rows: pd.DataFrame) -> dict:
     }
 
 
+MAX_REPLICATES_SHOWN = 3  # replicates with full tables and verdict lines; the rest are tallied
+
+
 def verdict_rows(verdicts: pd.DataFrame | None, scenario: str) -> list[dict]:
+    """Verdict lines of the first ``MAX_REPLICATES_SHOWN`` replicates; with more, one tally line per variant."""
     if verdicts is None or verdicts.empty:
         return []
     sub = verdicts[verdicts["scenario"] == scenario].sort_values(["rep", "variant"])
-    return [{"rep": int(r["rep"]), "verdict": r["verdict"], "statement": r["statement"]} for _, r in sub.iterrows()]
+    shown = sorted(sub["rep"].unique())[:MAX_REPLICATES_SHOWN]
+    rows = [{"rep": int(r["rep"]), "verdict": r["verdict"], "statement": r["statement"]}
+            for _, r in sub[sub["rep"].isin(shown)].iterrows()]
+    if sub["rep"].nunique() > len(shown):
+        for variant, v in sub.groupby("variant", sort=False):
+            counts = v["verdict"].value_counts()
+            tally = ", ".join(f"{name} in {n}" for name, n in counts.items())
+            worst = "disagrees" if "disagrees" in counts else ("unknown" if "unknown" in counts else counts.index[0])
+            rows.append({"rep": None, "verdict": worst,
+                         "statement": f"`{variant}` over all {len(v)} replicates: {tally}."})
+    return rows
 
 
 def inline_svg(path: Path) -> str | None:
@@ -100,7 +124,7 @@ def scenario_sections(summary: pd.DataFrame, config: dict, verdicts: pd.DataFram
     for scenario in config["scenarios"]:
         sub = summary[summary["scenario"] == scenario]
         reps = []
-        for rep, rep_rows in sub.groupby("rep", sort=True):
+        for rep, rep_rows in list(sub.groupby("rep", sort=True))[:MAX_REPLICATES_SHOWN]:
             tables = []
             for variant in config["variants"]:
                 rows = rep_rows[rep_rows["variant"] == variant]
@@ -113,6 +137,7 @@ def scenario_sections(summary: pd.DataFrame, config: dict, verdicts: pd.DataFram
             "performance": inline_svg(performance_path(scenario, figures_root)),
             "diagnostics": diagnostics(scenario, config, verdicts, figures_root),
             "reps": reps,
+            "more_reps": max(0, int(sub["rep"].nunique()) - len(reps)),
             "verdicts": verdict_rows(verdicts, scenario),
             "checks": [c for c in checks if c["scenario"] == scenario],
         })
@@ -147,9 +172,89 @@ def add_fit_problems(sections: list[dict], fits: pd.DataFrame | None) -> list[di
     return sections
 
 
+def _coverage_cell(row) -> str:
+    return f"{row['coverage']:.2f} [{row['ci_lower']:.2f}, {row['ci_upper']:.2f}]"
+
+
+def coverage_rows(coverage: pd.DataFrame) -> tuple[list[str], list[dict]]:
+    """Coverage of one scenario as table rows (variant, parameter, truth) with one cell per level."""
+    levels = sorted(coverage["level"].unique())
+    rows = []
+    for (variant, parameter, kind), sub in coverage.groupby(["variant", "parameter", "truth_kind"], sort=False):
+        by_level = sub.set_index("level")
+        rows.append({
+            "variant": variant, "parameter": parameter,
+            "truth": ("groups' mean (targeted)" if kind == "target" else "population") if parameter.startswith("beta")
+            else "simulated value",
+            "n": int(sub["n"].iloc[0]),
+            "cells": [_coverage_cell(by_level.loc[lv]) for lv in levels],
+        })
+    return [f"{100 * lv:g}%" for lv in levels], rows
+
+
+def calibration_sections(config: dict, coverage: pd.DataFrame | None, sbc: pd.DataFrame | None,
+                         sbc_variants: pd.DataFrame | None, batching: pd.DataFrame | None,
+                         root: Path = CALIBRATION) -> list[dict]:
+    """Per scenario: coverage figure and table; for prior scenarios SBC verdicts and figures; batching savings."""
+    if coverage is None:
+        return []
+    prior = set(prior_scenarios(config))
+    sections = []
+    for scenario in config["scenarios"]:
+        cov = coverage[coverage["scenario"] == scenario]
+        levels, rows = coverage_rows(cov) if len(cov) else ([], [])
+        section = {
+            "name": scenario, "prior": scenario in prior,
+            "coverage_figure": inline_svg(coverage_figure_path(scenario, root)),
+            "levels": levels, "coverage_rows": rows,
+            "n": int(cov["n"].max()) if len(cov) else 0,
+            "batching": [] if batching is None else batching[batching["scenario"] == scenario].to_dict("records"),
+        }
+        if scenario in prior and sbc is not None:
+            table = sbc[sbc["scenario"] == scenario]
+            params = parameter_order(table["parameter"])
+            variants = [] if sbc_variants is None else sbc_variants[sbc_variants["scenario"] == scenario]
+            section["sbc_params"] = params
+            section["sbc_rows"] = [
+                {
+                    "variant": v["variant"],
+                    "passes": None if pd.isna(v["passes"]) else bool(v["passes"]),
+                    "n": int(v["n"]),
+                    "cells": [
+                        _sbc_cell(table[(table["variant"] == v["variant"]) & (table["parameter"] == p)]) for p in params
+                    ],
+                }
+                for _, v in variants.iterrows()
+            ]
+            section["band_prob"] = float(table["band_prob"].iloc[0]) if len(table) else float("nan")
+            section["rank_draws"] = int(table["rank_draws"].iloc[0]) if len(table) else 0
+            section["ranks"] = inline_svg(sbc_figure_path(scenario, "ranks", root))
+            section["ecdf"] = inline_svg(sbc_figure_path(scenario, "ecdf", root))
+        sections.append(section)
+    return sections
+
+
+def _sbc_cell(rows: pd.DataFrame) -> dict:
+    if rows.empty or pd.isna(rows["passes"].iloc[0]):
+        return {"text": "–", "passes": None, "title": "no verdict (too few replicates)"}
+    r = rows.iloc[0]
+    return {
+        "text": "pass" if r["passes"] else "FAIL",
+        "passes": bool(r["passes"]),
+        "title": f"{int(r['points_outside'])} ECDF points outside the band; mean PIT {r['mean_pit']:.2f}; "
+                 f"{int(r['low_ess'])} replicate(s) with ess_bulk < {int(r['rank_draws'])}; "
+                 f"{int(r['divergent'])} with divergences",
+    }
+
+
 def render(summary: pd.DataFrame, template: Path, config: dict, verdicts: pd.DataFrame | None = None,
-           checks: list[dict] = (), figures_root: Path = FIGURES, fits: pd.DataFrame | None = None) -> str:
-    """Render the self-contained report: tables, verdicts, checks and every figure embedded."""
+           checks: list[dict] = (), figures_root: Path = FIGURES, fits: pd.DataFrame | None = None,
+           calibration: dict | None = None, calibration_root: Path = CALIBRATION) -> str:
+    """Render the self-contained report: tables, verdicts, checks, calibration and every figure embedded.
+
+    ``calibration``: the tables ``coverage``, ``sbc``, ``sbc_variants`` and ``batching`` of
+    ``results/calibration/`` (each may be None); figures are read from ``calibration_root``.
+    """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(template).parent),
         autoescape=jinja2.select_autoescape(["html", "j2"]),
@@ -158,11 +263,15 @@ def render(summary: pd.DataFrame, template: Path, config: dict, verdicts: pd.Dat
     env.filters["codespans"] = codespans
     return env.get_template(Path(template).name).render(
         sections=add_fit_problems(scenario_sections(summary, config, verdicts, list(checks), Path(figures_root)), fits),
+        calibration=calibration_sections(config, **(calibration or {"coverage": None, "sbc": None,
+                                                                   "sbc_variants": None, "batching": None}),
+                                         root=Path(calibration_root)),
         config_yaml=yaml.safe_dump(config, sort_keys=False),
         versions=package_versions(),
         revision=git_revision(Path(template).parent),
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         reference=config.get("reference_variant", config["variants"][0]),
+        config_alpha=config.get("calibration", {}).get("alpha", 0.05),
         json=json,
     )
 

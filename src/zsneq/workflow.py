@@ -29,6 +29,15 @@ def check_config(config: dict) -> None:
     """Checks JSON Schema cannot express; raises with one line per problem."""
     problems = []
     for name, sc in config["scenarios"].items():
+        if sc.get("truth", "fixed") == "prior":
+            given = [k for k in ("beta", "tau", "sigma") if k in sc]
+            if given:
+                problems.append(f"scenarios.{name}: {', '.join(given)} must not be given with truth: prior "
+                                "(every replicate draws them from the prior)")
+            continue
+        if "predictors" in sc:
+            problems.append(f"scenarios.{name}.predictors: only for truth: prior; with fixed truths the number "
+                            "of predictors is the length of beta")
         for key in ("beta", "tau", "sigma"):
             values = sc[key] if isinstance(sc[key], list) else [sc[key]]
             if not all(math.isfinite(v) for v in values):
@@ -38,6 +47,12 @@ def check_config(config: dict) -> None:
                 f"scenarios.{name}: beta has {len(sc['beta'])} entries but tau has "
                 f"{len(sc['tau'])}; they must have one entry per predictor"
             )
+    sampler = config.get("sampler", {})
+    rank_draws = config.get("calibration", {}).get("rank_draws", 100)
+    total = sampler.get("chains", 4) * sampler.get("draws", 1000)
+    if rank_draws > total:
+        problems.append(f"calibration.rank_draws: {rank_draws} is more than the {total} posterior draws per fit "
+                        "(sampler.chains x sampler.draws)")
     from .variants import VARIANTS
 
     unknown = [v for v in config["variants"] if v not in VARIANTS]
@@ -48,6 +63,17 @@ def check_config(config: dict) -> None:
         problems.append(f"reference_variant: {reference!r} is not among variants {config['variants']}")
     if problems:
         raise ConfigError("invalid config: " + "; ".join(problems))
+
+
+def prior_scenarios(config: dict) -> list[str]:
+    """Scenarios whose truths are drawn from the prior (simulation-based calibration)."""
+    return [name for name, sc in config["scenarios"].items() if sc.get("truth", "fixed") == "prior"]
+
+
+def replicate_batches(scenario: dict) -> list[list[int]]:
+    """A scenario's replicate numbers cut into consecutive batches of ``batch_size``."""
+    reps, size = list(range(scenario.get("replicates", 1))), scenario.get("batch_size", 1)
+    return [reps[i : i + size] for i in range(0, len(reps), size)]
 
 
 def truth_path_for(data_path: str | Path) -> Path:
@@ -66,6 +92,18 @@ def forest_path(scenario: str, root: Path = FIGURES) -> Path:
 
 def performance_path(scenario: str, root: Path = FIGURES) -> Path:
     return Path(root) / scenario / "performance.svg"
+
+
+CALIBRATION = Path("results/calibration")
+
+
+def coverage_figure_path(scenario: str, root: Path = CALIBRATION) -> Path:
+    return Path(root) / scenario / "coverage.svg"
+
+
+def sbc_figure_path(scenario: str, kind: str, root: Path = CALIBRATION) -> Path:
+    """``kind``: ``ranks`` (rank histograms) or ``ecdf`` (PIT ECDF differences with simultaneous bands)."""
+    return Path(root) / scenario / f"sbc_{kind}.svg"
 
 
 def diagnostic_path(scenario: str, variant: str, rep: int, kind: str, root: Path = FIGURES) -> Path:

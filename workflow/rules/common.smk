@@ -1,4 +1,5 @@
 import ast
+import re
 import sys
 from functools import cache
 from pathlib import Path
@@ -7,7 +8,17 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 sys.path.insert(0, f"{workflow.basedir}/src")  # the package, also when Snakemake runs outside its env
-from zsneq.workflow import DIAGNOSTIC_KINDS, check_config, diagnostic_path, forest_path, performance_path
+from zsneq.workflow import (
+    DIAGNOSTIC_KINDS,
+    check_config,
+    coverage_figure_path,
+    diagnostic_path,
+    forest_path,
+    performance_path,
+    prior_scenarios,
+    replicate_batches,
+    sbc_figure_path,
+)
 
 
 def config_error(exc) -> str:
@@ -40,6 +51,27 @@ wildcard_constraints:
     scenario="|".join(SCENARIOS),
     variant="|".join(VARIANTS),
     rep=r"\d+",
+
+
+def any_of(names):
+    """A wildcard regex matching exactly these names (nothing when there are none)."""
+    return "|".join(re.escape(n) for n in names) if names else "(?!)"
+
+
+# Scenarios with batch_size > 1 are simulated and fitted by one rule per batch of replicates
+# (simulate.smk, fit.smk); the per-replicate rules serve the other scenarios only.
+BATCHES = [
+    (s, reps)
+    for s in SCENARIOS
+    if config["scenarios"][s]["batch_size"] > 1
+    for reps in replicate_batches(config["scenarios"][s])
+]
+UNBATCHED_SCENARIOS = any_of([s for s in SCENARIOS if config["scenarios"][s]["batch_size"] == 1])
+PRIOR_SCENARIOS = prior_scenarios(config)
+
+
+def batch_rule_name(stage, scenario, reps):
+    return f"{stage}_batch_{re.sub(r'\W', '_', scenario)}_rep{reps[0]}_{reps[-1]}"
 
 
 def canonical(settings):
@@ -163,10 +195,20 @@ def report_figures():
     return figures
 
 
+def calibration_figures():
+    """Coverage figure of every scenario; rank histograms and ECDF plots of every prior scenario."""
+    figures = [str(coverage_figure_path(s)) for s in SCENARIOS]
+    figures += [str(sbc_figure_path(s, k)) for s in PRIOR_SCENARIOS for k in ("ranks", "ecdf")]
+    return figures
+
+
 def get_final_output():
     return [
         "results/summary/summary.parquet",
         "results/summary/verdicts.parquet",
+        "results/calibration/coverage.parquet",
+        "results/calibration/sbc.parquet",
         "results/report/index.html",
         *report_figures(),
+        *calibration_figures(),
     ]

@@ -89,6 +89,11 @@ rule report:
         verdicts="results/summary/variant_verdicts.parquet",
         checks=all_checks(),
         figures=report_figures(),
+        coverage="results/calibration/coverage.parquet",
+        sbc="results/calibration/sbc.parquet",
+        sbc_variants="results/calibration/sbc_variants.parquet",
+        batching="results/calibration/batching.parquet",
+        calibration_figures=calibration_figures(),
         template="workflow/report/index.html.j2",
         code=script_code("report.py"),
     output:

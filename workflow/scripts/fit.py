@@ -1,6 +1,9 @@
-"""Fit one model variant to one dataset with nutpie; write a DataTree NetCDF.
+"""Fit one model variant to one or more datasets with nutpie; write one DataTree NetCDF per dataset.
 
-Under Snakemake (rule ``fit``) or from the command line:
+Several datasets (a batch of replicates, rule ``fit_batch``) are fitted in one process: the model is
+compiled once and each later dataset is swapped into the compiled model (``zsneq.fit.ModelCache``).
+
+Under Snakemake (rules ``fit``, ``fit_batch``) or from the command line:
     python workflow/scripts/fit.py --config config/config.yaml --variant nonvectorized \
         --data results/data/seed/rep0.parquet --out results/fits/seed/nonvectorized/rep0.nc
 """
@@ -13,24 +16,33 @@ _here = Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
 
-def main(data_path, variant, sampler: dict, out, *, scenario="", rep=0, threads=None, log=None) -> None:
+def main(data_paths, variant, sampler: dict, outs, *, scenario="", reps=None, threads=None, log=None) -> None:
+    """Fit ``variant`` to each dataset in ``data_paths`` (replicates ``reps``), writing ``outs`` in order."""
     from zsneq.data import read_dataset
-    from zsneq.fit import failed_fit, fit, write_fit
+    from zsneq.fit import ModelCache, failed_fit, fit, write_fit
     from zsneq.io import setup_logging
 
     logger = setup_logging(log)
-    data = read_dataset(data_path)  # a missing or malformed dataset stops the job: fix the data
-    logger.info("fitting %s to %s (%d rows, %d groups, %d predictors)",
-                variant, data_path, len(data.y), data.n_groups, data.n_predictors)
-    attrs = {"scenario": scenario, "rep": int(rep), "dataset": str(data_path)}
-    try:
-        tree = fit(data, variant, chains=sampler["chains"], tune=sampler["tune"], draws=sampler["draws"],
-                   seed=sampler["seed"], cores=threads, attrs=attrs)
-    except Exception as exc:  # building, compiling or sampling failed: record it, keep the other fits going
-        logger.exception("fit of %s to %s FAILED; recording the failure in %s", variant, data_path, out)
-        tree = failed_fit(variant, exc, attrs)
-    write_fit(tree, out)
-    logger.info("wrote %s (status %s)", out, tree.attrs["status"])
+    data_paths, outs = list(data_paths), list(outs)
+    reps = list(reps) if reps is not None else [0] * len(data_paths)
+    if not len(data_paths) == len(outs) == len(reps):
+        raise ValueError(f"{len(data_paths)} datasets, {len(outs)} outputs and {len(reps)} replicate numbers")
+    cache = ModelCache() if len(data_paths) > 1 else None
+    for i, (data_path, out, rep) in enumerate(zip(data_paths, outs, reps)):
+        data = read_dataset(data_path)  # a missing or malformed dataset stops the job: fix the data
+        logger.info("[%d/%d] fitting %s to %s (%d rows, %d groups, %d predictors)", i + 1, len(data_paths),
+                    variant, data_path, len(data.y), data.n_groups, data.n_predictors)
+        attrs = {"scenario": scenario, "rep": int(rep), "dataset": str(data_path)}
+        try:
+            tree = fit(data, variant, chains=sampler["chains"], tune=sampler["tune"], draws=sampler["draws"],
+                       seed=sampler["seed"], cores=threads, attrs=attrs, cache=cache)
+        except Exception as exc:  # building, compiling or sampling failed: record it, keep the other fits going
+            logger.exception("fit of %s to %s FAILED; recording the failure in %s", variant, data_path, out)
+            tree = failed_fit(variant, exc, attrs)
+        write_fit(tree, out)
+        logger.info("wrote %s (status %s)", out, tree.attrs["status"])
+    if cache is not None:
+        logger.info("%s: %d compile(s), data swapped in %d time(s)", variant, cache.compiles, cache.swaps)
 
 
 if "snakemake" in globals():
@@ -38,17 +50,17 @@ if "snakemake" in globals():
 
     sm = globals()["snakemake"]
     with private_compiledir():  # a compile cache of this job's own, in node-local temporary storage
-        main(sm.input.data, sm.wildcards.variant, dict(sm.params.sampler), sm.output[0],
-             scenario=sm.wildcards.scenario, rep=int(sm.wildcards.rep), threads=sm.threads, log=sm.log[0])
+        main(list(sm.input.data), sm.wildcards.variant, dict(sm.params.sampler), list(sm.output),
+             scenario=sm.params.scenario, reps=list(sm.params.reps), threads=sm.threads, log=sm.log[0])
 elif __name__ == "__main__":
     from zsneq.workflow import load_config
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--config", default="config/config.yaml")
     p.add_argument("--variant", required=True)
-    p.add_argument("--data", required=True)
-    p.add_argument("--out", required=True)
+    p.add_argument("--data", required=True, nargs="+", help="one or more datasets (a batch)")
+    p.add_argument("--out", required=True, nargs="+", help="one fit file per dataset, in the same order")
     p.add_argument("--scenario", default="")
-    p.add_argument("--rep", type=int, default=0)
+    p.add_argument("--rep", type=int, nargs="+", default=None, help="replicate number of each dataset")
     a = p.parse_args()
-    main(a.data, a.variant, load_config(a.config)["sampler"], a.out, scenario=a.scenario, rep=a.rep)
+    main(a.data, a.variant, load_config(a.config)["sampler"], a.out, scenario=a.scenario, reps=a.rep)

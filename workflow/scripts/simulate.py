@@ -1,6 +1,6 @@
-"""Simulate one replicate of a scenario: dataset Parquet, truth Parquet and truth JSON.
+"""Simulate replicates of a scenario: per replicate a dataset Parquet, a truth Parquet and a truth JSON.
 
-Under Snakemake (rule ``simulate``) or from the command line:
+Under Snakemake (rules ``simulate``, ``simulate_batch``) or from the command line:
     python workflow/scripts/simulate.py --config config/config.yaml --scenario seed --rep 0 \
         --data results/data/seed/rep0.parquet --truth results/data/seed/rep0.truth.parquet
 """
@@ -17,25 +17,29 @@ from zsneq.io import setup_logging  # noqa: E402
 from zsneq.workflow import load_config  # noqa: E402
 
 
-def main(scenario_name: str, scenario: dict, rep: int, data_out, truth_out, log=None) -> None:
+def main(scenario_name: str, scenario: dict, reps, data_outs, truth_outs, log=None) -> None:
+    """Simulate replicates ``reps`` (each from its own seed, whatever the batch) to the given paths."""
     logger = setup_logging(log)
-    frame, truth = simulate_scenario(scenario, rep)
-    meta = {"scenario": scenario_name, "rep": rep, **scenario, "n_rows": len(frame)}
-    write_dataset(frame, truth, data_out, truth_out, meta=meta)
-    logger.info("%s rep %d: %d rows, %d groups, %d predictors -> %s",
-                scenario_name, rep, len(frame), scenario["groups"], len(scenario["beta"]), data_out)
+    for rep, data_out, truth_out in zip(reps, data_outs, truth_outs, strict=True):
+        frame, truth = simulate_scenario(scenario, rep)
+        meta = {"scenario": scenario_name, "rep": rep, **scenario, "n_rows": len(frame)}
+        if scenario.get("truth") == "prior":
+            meta |= {"drawn_from_prior": truth.top_level()}
+        write_dataset(frame, truth, data_out, truth_out, meta=meta)
+        logger.info("%s rep %d: %d rows, %d groups, %d predictors -> %s",
+                    scenario_name, rep, len(frame), scenario["groups"], len(truth.predictors), data_out)
 
 
 if "snakemake" in globals():
     sm = globals()["snakemake"]
-    main(sm.wildcards.scenario, dict(sm.params.scenario), int(sm.wildcards.rep),
-         sm.output.data, sm.output.truth, sm.log[0])
+    main(sm.params.name, dict(sm.params.scenario), [int(r) for r in sm.params.reps],
+         list(sm.output.data), list(sm.output.truth), sm.log[0])
 elif __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--config", default="config/config.yaml")
     p.add_argument("--scenario", required=True)
-    p.add_argument("--rep", type=int, default=0)
-    p.add_argument("--data", required=True)
-    p.add_argument("--truth", required=True)
+    p.add_argument("--rep", type=int, nargs="+", default=[0])
+    p.add_argument("--data", required=True, nargs="+", help="one dataset path per replicate")
+    p.add_argument("--truth", required=True, nargs="+", help="one truth path per replicate")
     a = p.parse_args()
     main(a.scenario, load_config(a.config)["scenarios"][a.scenario], a.rep, a.data, a.truth)
