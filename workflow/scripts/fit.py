@@ -52,5 +52,7 @@ elif __name__ == "__main__":
     p.add_argument("--out", required=True)
     p.add_argument("--scenario", default="")
     p.add_argument("--rep", type=int, default=0)
+    p.add_argument("--threads", type=int, default=None, help="sampler threads (default: one per chain)")
     a = p.parse_args()
-    main(a.data, a.variant, load_config(a.config)["sampler"], a.out, scenario=a.scenario, rep=a.rep)
+    main(a.data, a.variant, load_config(a.config)["sampler"], a.out, scenario=a.scenario, rep=a.rep,
+         threads=a.threads)
