@@ -85,7 +85,7 @@ def main() -> None:
     p.add_argument("--out", type=Path, default=ROOT / "results" / "benchmark")
     p.add_argument("--groups", type=int, nargs="+", default=[250, 1000, 4000])
     p.add_argument("--rows-per-group", type=int, nargs="+", default=[50, 200, 800])
-    p.add_argument("--rowwise-max-rows", type=int, default=200_000,
+    p.add_argument("--rowwise-max-rows", type=int, default=50_000,
                    help="fit the row-wise model in the scaling table only up to this many rows")
     p.add_argument("--no-scaling", action="store_true")
     a = p.parse_args()
