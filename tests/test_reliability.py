@@ -85,7 +85,15 @@ BAD_CONFIGS = {  # id: (mutation, expected error line after "config error: ")
                         f"variants: unknown variant(s) ['bogus']; known variants: {', '.join(VARIANTS)}"),
     "reference-not-listed": (_set("reference_variant", "vectorized_dims"),
                              "reference_variant: 'vectorized_dims' is not among variants "
-                             "['nonvectorized', 'vectorized_as_posted', 'vectorized_fixed']"),
+                             "['nonvectorized', 'vectorized_as_posted', 'vectorized_fixed', 'vectorized_fixed+marginal']"),
+    "unknown-axis-value": (_set("variants", ["nonvectorized", "vectorized_fixed+fast"]),
+                           "variants: variant 'vectorized_fixed+fast': unknown axis value 'fast' (known values: "
+                           "likelihood: rowwise, sufficient, marginal; parametrization: noncentered, centered)"),
+    "unsupported-axis-value": (_set("variants", ["nonvectorized", "vectorized_as_posted+marginal"]),
+                               "variants: variant 'vectorized_as_posted+marginal': module vectorized_as_posted does "
+                               "not support likelihood 'marginal' (it supports: rowwise)"),
+    "same-model-twice": (_set("variants", ["nonvectorized", "vectorized_fixed", "vectorized_fixed+rowwise"]),
+                         "variants: 'vectorized_fixed' and 'vectorized_fixed+rowwise' name the same model; list it once"),
 }
 
 

@@ -164,7 +164,9 @@ def fit(
     n_div = int(trace["sample_stats"]["diverging"].sum())
     log.info("%s: sampled in %.1f s, %d divergences", variant, sampling_seconds, n_div)
 
-    tree = xr.DataTree.from_dict({name: _clean(trace[name].to_dataset()) for name in KEEP_GROUPS})
+    groups = {name: _clean(trace[name].to_dataset()) for name in KEEP_GROUPS}
+    groups["posterior"] = module.add_group_slopes(groups["posterior"], data, seed)  # slopes integrated out: draw them
+    tree = xr.DataTree.from_dict(groups)
     tree.attrs = {
         "status": "ok",
         "variant": variant,

@@ -53,11 +53,23 @@ def check_config(config: dict) -> None:
     if rank_draws > total:
         problems.append(f"calibration.rank_draws: {rank_draws} is more than the {total} posterior draws per fit "
                         "(sampler.chains x sampler.draws)")
-    from .variants import VARIANTS
+    from .variants import SEPARATOR, VARIANTS, VariantError, parse_variant
 
-    unknown = [v for v in config["variants"] if v not in VARIANTS]
+    unknown = [v for v in config["variants"] if v.split(SEPARATOR)[0] not in VARIANTS]
     if unknown:
         problems.append(f"variants: unknown variant(s) {unknown}; known variants: {', '.join(VARIANTS)}")
+    models: dict[str, str] = {}
+    for name in config["variants"]:
+        if name in unknown:
+            continue
+        try:
+            model = parse_variant(name).name
+        except VariantError as exc:
+            problems.append(f"variants: {exc}")
+            continue
+        if model in models:
+            problems.append(f"variants: {models[model]!r} and {name!r} name the same model; list it once")
+        models.setdefault(model, name)
     reference = config.get("reference_variant", "nonvectorized")
     if reference not in config["variants"]:
         problems.append(f"reference_variant: {reference!r} is not among variants {config['variants']}")

@@ -8,6 +8,7 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 sys.path.insert(0, f"{workflow.basedir}/src")  # the package, also when Snakemake runs outside its env
+from zsneq.variants import parse_variant
 from zsneq.workflow import (
     DIAGNOSTIC_KINDS,
     check_config,
@@ -49,7 +50,7 @@ PKG = "src/zsneq"
 
 wildcard_constraints:
     scenario="|".join(SCENARIOS),
-    variant="|".join(VARIANTS),
+    variant="|".join(re.escape(v) for v in VARIANTS),  # names may hold "+" (axis values)
     rep=r"\d+",
 
 
@@ -164,14 +165,19 @@ def package_code(*files):
     return sorted(set(own) | set(seen.values()))
 
 
+def variant_file(variant):
+    """The module file of a variant name such as ``vectorized_fixed+sufficient``."""
+    return f"{PKG}/variants/{parse_variant(variant).module}.py"
+
+
 def variant_modules(variant):
     """Package files defining a variant, so edits to them re-run its jobs."""
-    return package_code(f"{PKG}/variants/{variant}.py")
+    return package_code(variant_file(variant))
 
 
 def script_code(script, variants=()):
     """Package files a rule's script depends on, plus those of the variants it loads by name."""
-    return package_code(f"workflow/scripts/{script}", *[f"{PKG}/variants/{v}.py" for v in variants])
+    return package_code(f"workflow/scripts/{script}", *[variant_file(v) for v in variants])
 
 
 def variant_sources(wildcards):

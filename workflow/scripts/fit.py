@@ -62,5 +62,7 @@ elif __name__ == "__main__":
     p.add_argument("--out", required=True, nargs="+", help="one fit file per dataset, in the same order")
     p.add_argument("--scenario", default="")
     p.add_argument("--rep", type=int, nargs="+", default=None, help="replicate number of each dataset")
+    p.add_argument("--threads", type=int, default=None, help="sampler threads (default: one per chain)")
     a = p.parse_args()
-    main(a.data, a.variant, load_config(a.config)["sampler"], a.out, scenario=a.scenario, reps=a.rep)
+    main(a.data, a.variant, load_config(a.config)["sampler"], a.out, scenario=a.scenario, reps=a.rep,
+         threads=a.threads)

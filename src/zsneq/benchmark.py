@@ -1,0 +1,98 @@
+"""Tables of the likelihood benchmark (``benchmarks/likelihoods.py``): speed and agreement of fits.
+
+Every number comes from fits run side by side in one benchmark run; nothing here
+times anything itself. Efficiency is measured on the top-level parameters (beta,
+tau, sigma), the only ones every variant shares: ``min ess_bulk`` over them, and
+ESS/s = min ess_bulk / sampling seconds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .data import Truth
+from .fit import fit_attrs
+from .summarize import summarize_fit
+
+FIT_COLUMNS = ["variant", "compile_s", "sampling_s", "end_to_end_s", "min_ess_bulk", "ess_per_s", "peak_rss_mb",
+               "divergences"]
+
+
+def fit_row(tree: xr.DataTree, truth: Truth, end_to_end_s: float, peak_rss_mb: float) -> tuple[dict, pd.DataFrame]:
+    """Speed figures of one fit, and its summary table (one row per top-level parameter)."""
+    summary = summarize_fit(tree, truth)
+    attrs = fit_attrs(tree)
+    min_ess = float(summary["ess_bulk"].min())
+    row = {
+        "variant": attrs["variant"],
+        "compile_s": float(attrs["compile_seconds"]),
+        "sampling_s": float(attrs["sampling_seconds"]),
+        "end_to_end_s": float(end_to_end_s),
+        "min_ess_bulk": min_ess,
+        "ess_per_s": min_ess / float(attrs["sampling_seconds"]),
+        "peak_rss_mb": float(peak_rss_mb),
+        "divergences": int(summary["divergences"].iloc[0]),
+    }
+    return row, summary
+
+
+def compare(rows: list[dict], summaries: dict[str, pd.DataFrame], reference: str) -> pd.DataFrame:
+    """Add ratios to the reference and ``max |Δmean|/sd``: the largest posterior-mean difference
+    from the reference over the top-level parameters, in units of the reference's posterior sd."""
+    table = pd.DataFrame(rows, columns=FIT_COLUMNS)
+    ref = table.set_index("variant").loc[reference]
+    ref_summary = summaries[reference].set_index("parameter")
+    table["ess_per_s_ratio"] = table["ess_per_s"] / ref["ess_per_s"]
+    table["end_to_end_speedup"] = ref["end_to_end_s"] / table["end_to_end_s"]
+    table["max_dmean_sd"] = [
+        float(np.max(np.abs(summaries[v].set_index("parameter")["mean"] - ref_summary["mean"]) / ref_summary["sd"]))
+        for v in table["variant"]
+    ]
+    return table
+
+
+def seconds_per_1000_ess(row: dict) -> float:
+    return 1000.0 * row["sampling_s"] / row["min_ess_bulk"]
+
+
+def _fmt(value: float, digits: int = 1) -> str:
+    return "—" if value is None or not np.isfinite(value) else f"{value:,.{digits}f}"
+
+
+def fits_markdown(table: pd.DataFrame, reference: str) -> str:
+    """The per-combination table, as printed."""
+    head = ("| variant | compile s | sampling s | end-to-end s | min ess_bulk | ESS/s | ESS/s ratio | "
+            "end-to-end speed-up | peak RSS MB | max \\|Δmean\\|/sd | divergences |")
+    lines = [head, "|" + "---|" * 11]
+    for r in table.itertuples():
+        name = f"`{r.variant}`" + (" (reference)" if r.variant == reference else "")
+        lines.append(
+            f"| {name} | {_fmt(r.compile_s)} | {_fmt(r.sampling_s)} | {_fmt(r.end_to_end_s)} | "
+            f"{_fmt(r.min_ess_bulk, 0)} | {_fmt(r.ess_per_s)} | {_fmt(r.ess_per_s_ratio)}× | "
+            f"{_fmt(r.end_to_end_speedup)}× | {_fmt(r.peak_rss_mb, 0)} | {_fmt(r.max_dmean_sd, 3)} | {r.divergences} |"
+        )
+    return "\n".join(lines)
+
+
+def scaling_markdown(scaling: pd.DataFrame, fast: str, reference: str) -> str:
+    """Seconds of sampling per 1000 effective draws, groups down, rows per group across.
+
+    Each cell: the fast variant's figure, then the reference's where it was run.
+    """
+    rows_per_group = sorted(scaling["rows_per_group"].unique())
+    lines = [
+        "| groups \\ rows per group | " + " | ".join(str(n) for n in rows_per_group) + " |",
+        "|---|" + "---|" * len(rows_per_group),
+    ]
+    for groups in sorted(scaling["groups"].unique()):
+        cells = []
+        for n in rows_per_group:
+            sub = scaling[(scaling["groups"] == groups) & (scaling["rows_per_group"] == n)].set_index("variant")
+            text = _fmt(sub.loc[fast, "s_per_1000_ess"], 2) if fast in sub.index else "—"
+            if reference in sub.index:
+                text += f" (row-wise {_fmt(sub.loc[reference, 's_per_1000_ess'], 1)})"
+            cells.append(text)
+        lines.append(f"| {groups} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)

@@ -1,0 +1,408 @@
+"""The hierarchical regression with its group slopes integrated out, exactly.
+
+Model (non-centered, as in the thread): ``b_g = beta + tau * eps_g`` for groups
+g = 1..G, each predictor's offsets ``eps[:, k]`` ZeroSumNormal over groups, and
+``y_g ~ Normal(X_g b_g, sigma)``. The ZeroSumNormal over groups is the standard
+normal ``eps_g ~ N(0, I_P)`` (independent across groups) *conditioned on*
+``S = sum_g eps_g = 0``. So with ``p_u`` the unconstrained model,
+
+    p(y | beta, tau, sigma) = prod_g p_u(y_g) * p_u(S = 0 | y) / p_u(S = 0).
+
+Given y, the unconstrained offsets are independent across groups,
+``eps_g | y ~ N(m_g, V_g)`` with precision ``Lambda_g = I + s K_g s`` (``K_g = X_g'X_g``,
+``s = tau / sigma``), so ``S | y ~ N(sum m_g, W = sum V_g)``: the zero-sum constraint
+couples the groups only through this rank-P term. ``p_u(y_g)`` uses Woodbury and
+the matrix determinant lemma on the P x P matrix ``Lambda_g``; nothing of size n_g
+or G x G is formed. The data enter only through the per-group sufficient
+statistics (``zsneq.sufficient``).
+
+The log likelihood and its gradient are computed in one compiled pass over the
+groups (P x P Cholesky factors per group), exposed to PyTensor as one Op. The
+gradient uses Fisher's identity: the gradient of the log marginal likelihood is
+the conditional expectation of the complete-data gradient, which needs only the
+first two moments of ``eps | y`` under the constraint.
+
+Everything is exact up to rounding, constants included. One difference of positive
+terms remains (the Woodbury form of the quadratic, ``(rss + ||d||^2) / sigma^2 - ||h||^2``);
+its rounding error relative to the result grows like ``n_g tau^2 / sigma^2``, so it
+matters only when a single group determines its slopes to within about 1e-6 of tau.
+
+``eps | y, theta`` under the constraint is Gaussian too. Exact draws: draw the
+unconstrained ``eps_g ~ N(m_g, V_g)`` and subtract ``V_g W^-1 sum_h eps_h``
+(conditioning by kriging), which makes the offsets sum to zero over groups.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+import pytensor.tensor as pt
+from pytensor.gradient import DisconnectedType, disconnected_type
+from pytensor.graph.basic import Apply
+from pytensor.graph.op import Op
+from pytensor.link.numba.dispatch.basic import register_funcify_default_op_cache_key
+
+from .sufficient import GroupStats
+
+LOG_2PI = math.log(2.0 * math.pi)
+
+
+# Helpers called only from compiled code need no Python entry point (cheaper to compile).
+_inner = numba.njit(cache=False, no_cpython_wrapper=True, no_cfunc_wrapper=True)
+
+# Compiled kernels. Per-group P x P quantities are stored group axis last, (P, P, G): every loop
+# below runs over groups innermost, on contiguous length-G vectors.
+
+
+@_inner
+def _moments(beta, tau, sigma, r, c, xtx):
+    """Per-group quantities of the unconstrained model at (beta, tau, sigma), all group axis last.
+
+    Returns ``m`` (P, G) and ``V`` (P, P, G), mean and covariance of ``eps_g | y``;
+    ``chol`` (P, P, G), lower Cholesky factor of the precision ``Lambda_g = V_g^-1``;
+    ``e = X_g'(y_g - X_g beta)`` (P, G); and three sums over groups: ``||c_g - R_g beta||^2``,
+    ``log det chol_g`` and ``u_g' m_g`` with ``u_g = s e_g / sigma``.
+    """
+    P, G = c.shape
+    s = np.empty(P)
+    for i in range(P):
+        s[i] = tau[i] / sigma
+    d = np.empty((P, G))
+    e = np.zeros((P, G))
+    u = np.empty((P, G))
+    chol = np.zeros((P, P, G))
+    inv = np.zeros((P, P, G))
+    h = np.zeros((P, G))
+    m = np.zeros((P, G))
+    V = np.zeros((P, P, G))
+    dd = 0.0
+    logdet = 0.0
+    hh = 0.0
+    for i in range(P):  # d = c - R beta
+        for g in range(G):
+            d[i, g] = c[i, g]
+        for j in range(P):
+            b = beta[j]
+            for g in range(G):
+                d[i, g] -= r[i, j, g] * b
+        for g in range(G):
+            dd += d[i, g] * d[i, g]
+    for j in range(P):  # e = R'd, u = s e / sigma
+        for i in range(P):
+            for g in range(G):
+                e[j, g] += r[i, j, g] * d[i, g]
+        f = s[j] / sigma
+        for g in range(G):
+            u[j, g] = f * e[j, g]
+    for j in range(P):  # Cholesky of Lambda = I + diag(s) X'X diag(s)
+        for g in range(G):
+            chol[j, j, g] = 1.0 + s[j] * s[j] * xtx[j, j, g]
+        for k in range(j):
+            for g in range(G):
+                chol[j, j, g] -= chol[j, k, g] * chol[j, k, g]
+        for g in range(G):
+            chol[j, j, g] = math.sqrt(chol[j, j, g])
+            logdet += math.log(chol[j, j, g])
+        for i in range(j + 1, P):
+            for g in range(G):
+                chol[i, j, g] = s[i] * s[j] * xtx[i, j, g]
+            for k in range(j):
+                for g in range(G):
+                    chol[i, j, g] -= chol[i, k, g] * chol[j, k, g]
+            for g in range(G):
+                chol[i, j, g] /= chol[j, j, g]
+    for i in range(P):  # inv = chol^-1 (lower)
+        for g in range(G):
+            inv[i, i, g] = 1.0 / chol[i, i, g]
+        for j in range(i):
+            for k in range(j, i):
+                for g in range(G):
+                    inv[i, j, g] -= chol[i, k, g] * inv[k, j, g]
+            for g in range(G):
+                inv[i, j, g] *= inv[i, i, g]
+    for i in range(P):  # h = inv u
+        for k in range(i + 1):
+            for g in range(G):
+                h[i, g] += inv[i, k, g] * u[k, g]
+        for g in range(G):
+            hh += h[i, g] * h[i, g]
+    for i in range(P):  # m = inv' h, V = inv' inv
+        for k in range(i, P):
+            for g in range(G):
+                m[i, g] += inv[k, i, g] * h[k, g]
+        for j in range(i + 1):
+            for k in range(i, P):
+                for g in range(G):
+                    V[i, j, g] += inv[k, i, g] * inv[k, j, g]
+            for g in range(G):
+                V[j, i, g] = V[i, j, g]
+    return m, V, chol, e, dd, logdet, hh
+
+
+@_inner
+def _matvec(a, x):
+    out = np.zeros(a.shape[0])
+    for i in range(a.shape[0]):
+        for j in range(a.shape[1]):
+            out[i] += a[i, j] * x[j]
+    return out
+
+
+@_inner
+def _small_cholesky(a):
+    """Lower Cholesky factor of a small symmetric positive definite matrix."""
+    P = a.shape[0]
+    out = np.zeros((P, P))
+    for j in range(P):
+        acc = a[j, j]
+        for k in range(j):
+            acc -= out[j, k] * out[j, k]
+        out[j, j] = math.sqrt(acc)
+        for i in range(j + 1, P):
+            acc = a[i, j]
+            for k in range(j):
+                acc -= out[i, k] * out[j, k]
+            out[i, j] = acc / out[j, j]
+    return out
+
+
+@_inner
+def _constraint(m, V):
+    """The rank-P coupling term. With ``W = sum_g V_g = F F'`` (Cholesky) and ``mS = sum_g m_g``:
+    ``mS``, ``W^-1``, ``log det F`` and ``||F^-1 mS||^2``."""
+    P, G = m.shape
+    W = np.zeros((P, P))
+    mS = np.zeros(P)
+    for i in range(P):
+        for g in range(G):
+            mS[i] += m[i, g]
+        for j in range(P):
+            for g in range(G):
+                W[i, j] += V[i, j, g]
+    F = _small_cholesky(W)
+    Finv = np.zeros((P, P))
+    for i in range(P):
+        Finv[i, i] = 1.0 / F[i, i]
+        for j in range(i):
+            acc = 0.0
+            for k in range(j, i):
+                acc -= F[i, k] * Finv[k, j]
+            Finv[i, j] = acc * Finv[i, i]
+    Winv = np.zeros((P, P))
+    half_logdet = 0.0
+    quad = 0.0
+    for i in range(P):
+        half_logdet += math.log(F[i, i])
+        acc = 0.0
+        for k in range(i + 1):
+            acc += Finv[i, k] * mS[k]
+        quad += acc * acc
+        for j in range(P):
+            for k in range(max(i, j), P):
+                Winv[i, j] += Finv[k, i] * Finv[k, j]
+    return mS, Winv, half_logdet, quad
+
+
+@numba.njit(cache=False)
+def loglik_and_grad(beta, tau, sigma, n, rss, r, c, xtx):
+    """Exact log marginal likelihood and its gradient with respect to beta, tau and sigma.
+
+    ``sigma`` is a 0-d array (as PyTensor passes scalars); the value and the sigma
+    gradient are returned as 0-d arrays.
+    """
+    P, G = c.shape
+    sigma = sigma.item()
+    m, V, chol, e, dd, logdet, hh = _moments(beta, tau, sigma, r, c, xtx)
+    mS, Winv, half_logdet_w, quad_w = _constraint(m, V)
+    n_total = 0.0
+    ss_total = dd
+    for g in range(G):
+        n_total += n[g]
+        ss_total += rss[g]
+    value = (
+        -0.5 * n_total * LOG_2PI
+        - n_total * math.log(sigma)
+        - logdet
+        - 0.5 * ss_total / sigma**2
+        + 0.5 * hh
+        - half_logdet_w
+        - 0.5 * quad_w
+        + 0.5 * P * math.log(G)
+    )
+    lam = _matvec(Winv, mS)
+    # Moments of eps_g | y under the constraint: mean mu = m - V lam, covariance C = V - V W^-1 V.
+    mu = np.zeros((P, G))
+    vw = np.zeros((P, P, G))  # V_g W^-1
+    for i in range(P):
+        for g in range(G):
+            mu[i, g] = m[i, g]
+        for j in range(P):
+            for g in range(G):
+                mu[i, g] -= V[i, j, g] * lam[j]
+            for k in range(P):
+                w = Winv[k, j]
+                for g in range(G):
+                    vw[i, j, g] += V[i, k, g] * w
+    g_beta = np.zeros(P)
+    g_tau = np.zeros(P)
+    quad = ss_total
+    second = np.empty(G)
+    for i in range(P):
+        for g in range(G):
+            g_beta[i] += e[i, g]
+            g_tau[i] += mu[i, g] * e[i, g]
+            quad -= 2.0 * tau[i] * mu[i, g] * e[i, g]
+        for j in range(P):
+            tj = tau[j]
+            for g in range(G):
+                second[g] = V[i, j, g] + mu[i, g] * mu[j, g]  # E[eps_i eps_j] = C_ij + mu_i mu_j
+            for k in range(P):
+                for g in range(G):
+                    second[g] -= vw[i, k, g] * V[k, j, g]
+            acc = 0.0
+            for g in range(G):
+                g_beta[i] -= xtx[i, j, g] * tj * mu[j, g]
+                acc += xtx[i, j, g] * second[g]
+            g_tau[i] -= tj * acc
+            quad += tau[i] * tj * acc
+    s2 = sigma**2
+    for i in range(P):
+        g_beta[i] /= s2
+        g_tau[i] /= s2
+    return np.array(value), g_beta, g_tau, np.array(-n_total / sigma + quad / (s2 * sigma))
+
+
+@numba.njit(cache=False)
+def _draw_offsets(beta, tau, sigma, r, c, xtx, z):
+    """One exact draw of ``eps | y, theta`` (P, G) from standard normals ``z`` (P, G)."""
+    P, G = c.shape
+    sigma = sigma.item()
+    m, V, chol, e, dd, logdet, hh = _moments(beta, tau, sigma, r, c, xtx)
+    mS, Winv, half_logdet_w, quad_w = _constraint(m, V)
+    # m + chol^-T z has covariance chol^-T chol^-1 = V: solve chol' x = z by back substitution
+    x = np.zeros((P, G))
+    for i in range(P - 1, -1, -1):
+        for g in range(G):
+            x[i, g] = z[i, g]
+        for k in range(i + 1, P):
+            for g in range(G):
+                x[i, g] -= chol[k, i, g] * x[k, g]
+        for g in range(G):
+            x[i, g] /= chol[i, i, g]
+    total = np.zeros(P)
+    for i in range(P):
+        for g in range(G):
+            x[i, g] += m[i, g]
+            total[i] += x[i, g]
+    shift = _matvec(Winv, total)  # subtract V_g W^-1 sum_h eps_h: the offsets then sum to zero
+    for i in range(P):
+        for j in range(P):
+            for g in range(G):
+                x[i, g] -= V[i, j, g] * shift[j]
+    return x
+
+
+@numba.njit(cache=False)
+def _conditional_logp(beta, tau, sigma, r, c, xtx, eps):
+    P, G = c.shape
+    sigma = sigma.item()
+    m, V, chol, e, dd, logdet, hh = _moments(beta, tau, sigma, r, c, xtx)
+    mS, Winv, half_logdet_w, quad_w = _constraint(m, V)
+    # sum_g log N(eps_g; m_g, V_g), with (x - m)' Lambda (x - m) = ||chol' (x - m)||^2
+    out = logdet - 0.5 * P * G * LOG_2PI
+    for i in range(P):
+        for g in range(G):
+            acc = 0.0
+            for k in range(i, P):
+                acc += chol[k, i, g] * (eps[k, g] - m[k, g])
+            out -= 0.5 * acc * acc
+    # divided by the density of sum_g eps_g at 0, and by the coarea factor G^(P/2) of the zero-sum subspace
+    log_density_of_zero_sum = -0.5 * P * LOG_2PI - half_logdet_w - 0.5 * quad_w
+    return out - 0.5 * P * math.log(G) - log_density_of_zero_sum
+
+
+def _as_float(*arrays):
+    return tuple(np.require(a, dtype=np.float64, requirements="C") for a in arrays)
+
+
+def _data(stats: GroupStats) -> tuple[np.ndarray, ...]:
+    """The statistics as the kernels take them: C-contiguous and read-only, as nutpie passes model data,
+    so that calls from Python reuse the kernels compiled for sampling instead of compiling them again."""
+    arrays = tuple(np.array(a, dtype=np.float64, order="C") for a in (stats.n, stats.rss, stats.r, stats.c, stats.xtx))
+    for a in arrays:
+        a.flags.writeable = False
+    return arrays
+
+
+def loglik(beta, tau, sigma, stats: GroupStats) -> float:
+    """Exact log marginal likelihood (constants included) of the data summarised by ``stats``."""
+    return float(loglik_and_grad(*_as_float(beta, tau, sigma), *_data(stats))[0])
+
+
+def conditional_logp(beta, tau, sigma, stats: GroupStats, offsets) -> float:
+    """Log density of group offsets ``offsets`` (G, P) given the data and (beta, tau, sigma).
+
+    A density on the zero-sum subspace with respect to the same measure as
+    PyMC's ZeroSumNormal, so that for every zero-sum ``offsets``
+    ``log p(y, offsets | theta) = loglik(theta) + conditional_logp(theta, offsets)``.
+    """
+    _, _, r, c, xtx = _data(stats)
+    return float(_conditional_logp(*_as_float(beta, tau, sigma), r, c, xtx, _as_float(np.transpose(offsets))[0]))
+
+
+def draw_group_slopes(beta, tau, sigma, stats: GroupStats, rng: np.random.Generator) -> np.ndarray:
+    """Exact draws of every group's slopes given the data, one per row of (beta, tau, sigma).
+
+    ``beta`` and ``tau`` have shape (D, P) and ``sigma`` (D,); returns (D, G, P).
+    """
+    beta, tau, sigma = _as_float(beta, tau, sigma)
+    _, _, r, c, xtx = _data(stats)
+    (P, G), D = c.shape, len(sigma)
+    out = np.empty((D, G, P))
+    for i in range(D):
+        z = rng.standard_normal((P, G))
+        offsets = _draw_offsets(beta[i], tau[i], sigma[i : i + 1].reshape(()), r, c, xtx, z)
+        out[i] = beta[i] + tau[i] * offsets.T
+    return out
+
+
+class MarginalLoglik(Op):
+    """Log marginal likelihood of the group-slope model, with its gradient computed alongside.
+
+    Inputs: beta (P,), tau (P,), sigma (), then the data as in ``GroupStats``, group axis
+    last: n (G,), rss (G,), r (P, P, G), c (P, G), xtx (P, P, G). Outputs: the log
+    likelihood and its gradient with respect to beta, tau and sigma; only the first
+    output is meant to be used in a model.
+    """
+
+    __props__ = ()
+
+    def make_node(self, beta, tau, sigma, n, rss, r, c, xtx):
+        inputs = [pt.as_tensor_variable(v).astype("float64") for v in (beta, tau, sigma, n, rss, r, c, xtx)]
+        outputs = [pt.dscalar(), pt.dvector(), pt.dvector(), pt.dscalar()]
+        return Apply(self, inputs, outputs)
+
+    def perform(self, node, inputs, outputs):
+        for storage, value in zip(outputs, loglik_and_grad(*_as_float(*inputs))):
+            storage[0] = np.asarray(value)
+
+    def pullback(self, inputs, outputs, cotangents):
+        if not all(isinstance(g.type, DisconnectedType) for g in cotangents[1:]):
+            raise NotImplementedError("MarginalLoglik: second derivatives are not implemented")
+        _, g_beta, g_tau, g_sigma = outputs
+        upstream = cotangents[0]
+        data = [disconnected_type() for _ in inputs[3:]]
+        return [upstream * g_beta, upstream * g_tau, upstream * g_sigma, *data]
+
+    def connection_pattern(self, node):
+        return [[True] * 4] * 3 + [[False] * 4] * 5  # the data inputs are never differentiated
+
+
+marginal_loglik_op = MarginalLoglik()
+
+
+@register_funcify_default_op_cache_key(MarginalLoglik)
+def _numba_marginal_loglik(op, node=None, **kwargs):
+    return loglik_and_grad

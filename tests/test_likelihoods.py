@@ -1,0 +1,215 @@
+"""Likelihood and parametrization axes: names, sufficient statistics, the exact marginal likelihood."""
+
+import numpy as np
+import pytensor
+import pytensor.tensor as pt
+import pytest
+from conftest import TINY_SAMPLER
+
+from zsneq import marginal
+from zsneq.checks import logp_equivalence, run_checks
+from zsneq.data import RegressionData, simulate
+from zsneq.fit import fit, read_fit, write_fit
+from zsneq.summarize import summarize_fit
+from zsneq.sufficient import GroupStats
+from zsneq.variants import Spec, VariantError, get_variant, parse_variant
+
+FAST = ["vectorized_fixed+sufficient", "vectorized_fixed+sufficient+centered", "vectorized_fixed+marginal"]
+AXIS_COMBINATIONS = ["vectorized_fixed+centered", *FAST]
+
+
+# --- names --------------------------------------------------------------------------------------
+
+def test_names_parse_to_module_and_axis_values():
+    assert parse_variant("vectorized_fixed") == Spec("vectorized_fixed", "rowwise", "noncentered")
+    assert parse_variant("vectorized_fixed+sufficient+centered") == Spec("vectorized_fixed", "sufficient", "centered")
+    assert parse_variant("vectorized_fixed+centered+sufficient") == Spec("vectorized_fixed", "sufficient", "centered")
+    assert parse_variant("vectorized_fixed+marginal") == Spec("vectorized_fixed", "marginal", None)
+    assert parse_variant("vectorized_fixed+rowwise+noncentered").name == "vectorized_fixed"
+    assert parse_variant("vectorized_fixed+centered+sufficient").name == "vectorized_fixed+sufficient+centered"
+    assert parse_variant("nonvectorized") == Spec("nonvectorized")
+
+
+BAD_NAMES = {
+    "bogus+sufficient": "unknown variant 'bogus'; known variants: nonvectorized",
+    "vectorized_fixed+fast": "unknown axis value 'fast' (known values: likelihood: rowwise, sufficient, marginal; "
+                             "parametrization: noncentered, centered)",
+    "vectorized_fixed+sufficient+marginal": "likelihood given twice (sufficient, marginal)",
+    "vectorized_fixed+marginal+centered": "integrates the group slopes out, so it takes no parametrization",
+    "vectorized_as_posted+sufficient": "module vectorized_as_posted does not support likelihood 'sufficient' "
+                                       "(it supports: rowwise)",
+    "nonvectorized+centered": "does not support parametrization 'centered' (it supports: noncentered)",
+}
+
+
+@pytest.mark.parametrize("name", BAD_NAMES)
+def test_bad_names_say_what_is_wrong(name):
+    with pytest.raises(VariantError) as info:
+        parse_variant(name)
+    assert BAD_NAMES[name] in str(info.value)
+
+
+def test_bound_variant_describes_its_axes():
+    variant = get_variant("vectorized_fixed+sufficient+centered")
+    assert variant.DESCRIPTION.endswith("; sufficient likelihood; centered group slopes")
+    assert variant.__file__.endswith("vectorized_fixed.py")
+
+
+# --- sufficient statistics ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def ragged():
+    """Unbalanced groups; the first has fewer rows than predictors."""
+    frame, _ = simulate(6, 4, [1.0, 1.2, 0.8], [1.0, 1.5, 0.8], 1.0, np.random.default_rng(1))
+    return RegressionData.from_frame(frame.drop(index=[0, 1]).reset_index(drop=True))
+
+
+def test_group_stats_give_every_group_s_sum_of_squares(ragged):
+    stats = GroupStats.from_data(ragged)
+    slopes = np.random.default_rng(0).normal(size=(ragged.n_groups, ragged.n_predictors))
+    resid = ragged.y - np.sum(ragged.x * slopes[ragged.group_idx], axis=1)
+    direct = np.bincount(ragged.group_idx, weights=resid**2)
+    np.testing.assert_allclose(stats.sum_of_squares(slopes), direct, rtol=1e-12)
+    np.testing.assert_array_equal(stats.n, np.bincount(ragged.group_idx))
+    np.testing.assert_allclose(stats.xtx[:, :, 0], ragged.x[ragged.group_idx == 0].T @ ragged.x[ragged.group_idx == 0],
+                               atol=1e-12)
+
+
+# --- the marginal likelihood, against dense linear algebra on the whole dataset ------------------
+
+def _dense_marginal(data, beta, tau, sigma):
+    """log N(y; X beta, sigma^2 I + sum_k tau_k^2 Z_k (I - J/G) Z_k'): group slopes integrated out by brute force."""
+    N, G = len(data.y), data.n_groups
+    cov = sigma**2 * np.eye(N)
+    for k in range(data.n_predictors):
+        Z = np.zeros((N, G))
+        Z[np.arange(N), data.group_idx] = data.x[:, k]
+        cov += tau[k] ** 2 * Z @ (np.eye(G) - 1.0 / G) @ Z.T
+    r = data.y - data.x @ beta
+    return -0.5 * (N * np.log(2 * np.pi) + np.linalg.slogdet(cov)[1] + r @ np.linalg.solve(cov, r))
+
+
+def _dense_conditional(data, beta, tau, sigma):
+    """Mean and covariance of the zero-sum offsets (group-major, flattened) given the data."""
+    N, G, P = len(data.y), data.n_groups, data.n_predictors
+    A = np.zeros((N, G * P))
+    for k in range(P):
+        A[np.arange(N), data.group_idx * P + k] = data.x[:, k] * tau[k]
+    prior = np.kron(np.eye(G) - 1.0 / G, np.eye(P))
+    cov_y = sigma**2 * np.eye(N) + A @ prior @ A.T
+    gain = prior @ A.T @ np.linalg.inv(cov_y)
+    return gain @ (data.y - data.x @ beta), prior - gain @ A @ prior
+
+
+def _points(P, n=3, seed=0):
+    rng = np.random.default_rng(seed)
+    return [(rng.normal(size=P), rng.gamma(2.0, 1.0, size=P), float(rng.gamma(2.0, 1.0))) for _ in range(n)]
+
+
+@pytest.mark.parametrize("point", range(3))
+def test_marginal_loglik_equals_dense_gaussian_density(ragged, point):
+    beta, tau, sigma = _points(ragged.n_predictors)[point]
+    value = marginal.loglik(beta, tau, sigma, GroupStats.from_data(ragged))
+    assert value == pytest.approx(_dense_marginal(ragged, beta, tau, sigma), rel=1e-12, abs=1e-10)
+
+
+def test_marginal_gradient_matches_finite_differences(ragged):
+    stats = GroupStats.from_data(ragged)
+    P = ragged.n_predictors
+    for beta, tau, sigma in _points(P):
+        _, g_beta, g_tau, g_sigma = marginal.loglik_and_grad(beta, tau, np.array(sigma), *marginal._data(stats))
+        h = 1e-6
+        for k in range(P):
+            step = h * np.eye(P)[k]
+            fd_b = (marginal.loglik(beta + step, tau, sigma, stats) - marginal.loglik(beta - step, tau, sigma, stats))
+            fd_t = (marginal.loglik(beta, tau + step, sigma, stats) - marginal.loglik(beta, tau - step, sigma, stats))
+            assert g_beta[k] == pytest.approx(fd_b / (2 * h), abs=1e-6)
+            assert g_tau[k] == pytest.approx(fd_t / (2 * h), abs=1e-6)
+        fd_s = marginal.loglik(beta, tau, sigma + h, stats) - marginal.loglik(beta, tau, sigma - h, stats)
+        assert float(g_sigma) == pytest.approx(fd_s / (2 * h), abs=1e-6)
+
+
+def test_op_gradient_in_a_pytensor_graph(ragged):
+    stats = GroupStats.from_data(ragged)
+    beta, tau, sigma = pt.dvector("beta"), pt.dvector("tau"), pt.dscalar("sigma")
+    value = marginal.marginal_loglik_op(beta, tau, sigma, *marginal._data(stats))[0]
+    fn = pytensor.function([beta, tau, sigma], [value, *pytensor.grad(value, [beta, tau, sigma])])
+    b, t, s = _points(ragged.n_predictors)[0]
+    expected = marginal.loglik_and_grad(b, t, np.array(s), *marginal._data(stats))
+    for got, want in zip(fn(b, t, s), expected):
+        np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_conditional_draws_are_exact(ragged):
+    """Offsets sum to zero over groups; mean and covariance match the dense conditional (Monte Carlo error)."""
+    stats = GroupStats.from_data(ragged)
+    beta, tau, sigma = _points(ragged.n_predictors)[1]
+    D = 20_000
+    slopes = marginal.draw_group_slopes(np.tile(beta, (D, 1)), np.tile(tau, (D, 1)), np.full(D, sigma), stats,
+                                        np.random.default_rng(5))
+    offsets = (slopes - beta) / tau
+    assert np.abs(offsets.sum(axis=1)).max() < 1e-12
+    mean, cov = _dense_conditional(ragged, beta, tau, sigma)
+    flat = offsets.reshape(D, -1)
+    sd = np.sqrt(np.diag(cov))
+    assert np.abs(flat.mean(axis=0) - mean).max() < 5 * sd.max() / np.sqrt(D)
+    assert np.abs(np.cov(flat.T) - cov).max() < 6 * cov.diagonal().max() * np.sqrt(2 / D)
+
+
+def test_joint_is_marginal_times_conditional(ragged):
+    """log p(y, offsets | theta) = log p(y | theta) + log p(offsets | y, theta) exactly, at any zero-sum offsets."""
+    stats = GroupStats.from_data(ragged)
+    G = ragged.n_groups
+    rng = np.random.default_rng(2)
+    for beta, tau, sigma in _points(ragged.n_predictors):
+        offsets = rng.normal(size=(G, ragged.n_predictors))
+        offsets -= offsets.mean(axis=0)
+        zero_sum_prior = -0.5 * np.sum(offsets**2) - 0.5 * (G - 1) * ragged.n_predictors * np.log(2 * np.pi)
+        resid = ragged.y - np.sum(ragged.x * (beta + tau * offsets)[ragged.group_idx], axis=1)
+        likelihood = -0.5 * np.sum(resid**2) / sigma**2 - len(resid) * np.log(sigma * np.sqrt(2 * np.pi))
+        joint = zero_sum_prior + likelihood
+        split = marginal.loglik(beta, tau, sigma, stats) + marginal.conditional_logp(beta, tau, sigma, stats, offsets)
+        assert split == pytest.approx(joint, rel=1e-12, abs=1e-10)
+
+
+# --- the models: same log density at random points, zero-sum structure, slope draws -------------
+
+@pytest.mark.parametrize("variant", AXIS_COMBINATIONS)
+@pytest.mark.parametrize("reference", ["nonvectorized", "vectorized_fixed+centered"])
+def test_log_density_equal_across_axes(variant, reference, tiny_data):
+    """Each combination's joint log density equals the reference's at random points, constants included."""
+    result = logp_equivalence(variant, reference, tiny_data, n_points=6, seed=3)
+    assert result["status"] == "equivalent", result
+    assert abs(result["constant"]) <= result["tolerance"]  # constants included: not just parallel, equal
+
+
+@pytest.mark.parametrize("variant", FAST)
+def test_structural_checks_of_fast_variants(variant, tiny_data):
+    result = run_checks(variant, "nonvectorized", tiny_data)
+    assert result["zero_sum_dims"] == ["group"] and result["zero_sum_ok"]
+    assert result["logp"]["status"] == "equivalent"
+
+
+def test_fast_models_keep_every_data_array_in_named_pm_data(tiny_data):
+    for variant in FAST:
+        model = get_variant(variant).build_model(tiny_data)
+        assert {"n_g", "rss_g", "r_g", "c_g"} <= set(model.named_vars), variant
+        assert not model.observed_RVs, variant  # the likelihood is a function of pm.Data only
+    assert "xtx_g" in get_variant("vectorized_fixed+marginal").build_model(tiny_data).named_vars
+
+
+@pytest.mark.parametrize("variant", ["vectorized_fixed+sufficient+centered", "vectorized_fixed+marginal"])
+def test_fast_variant_samples_and_reports_group_slopes(variant, tiny_data, tiny_truth, tmp_path):
+    tree = fit(tiny_data, variant, **TINY_SAMPLER, attrs={"scenario": "tiny", "rep": 0})
+    path = tmp_path / "fit.nc"
+    write_fit(tree, path)
+    back = read_fit(path)
+    module = get_variant(variant)
+    slopes = module.group_slopes(back["posterior"].to_dataset(), tiny_data.predictors)
+    assert slopes.dims == ("chain", "draw", "group", "predictor")
+    assert slopes.shape == (2, 100, tiny_data.n_groups, tiny_data.n_predictors)
+    assert list(slopes["predictor"].values) == tiny_data.predictors
+    beta = back["posterior"]["beta"]
+    assert float(abs(slopes.mean("group") - beta).max()) < 1e-10  # zero-sum offsets: beta is the groups' mean
+    table = summarize_fit(back, tiny_truth)
+    assert abs(table.set_index("parameter").loc["sigma", "mean"] - 1.0) < 0.3
