@@ -1,6 +1,6 @@
 rule fit:
     input:
-        data="results/data/{scenario}/rep{rep}.parquet",
+        data=["results/data/{scenario}/rep{rep}.parquet"],  # a list, like the batch rules: scripts take lists
         code=variant_sources,
     output:
         "results/fits/{scenario}/{variant}/rep{rep}.nc",

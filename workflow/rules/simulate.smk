@@ -2,8 +2,8 @@ rule simulate:
     input:
         code=script_code("simulate.py"),
     output:
-        data="results/data/{scenario}/rep{rep}.parquet",
-        truth="results/data/{scenario}/rep{rep}.truth.parquet",
+        data=["results/data/{scenario}/rep{rep}.parquet"],  # a list, like the batch rules: scripts take lists
+        truth=["results/data/{scenario}/rep{rep}.truth.parquet"],
     params:
         name=lambda w: w.scenario,
         scenario=lambda w: canonical(config["scenarios"][w.scenario]),
