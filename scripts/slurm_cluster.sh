@@ -140,10 +140,11 @@ start() {
     start_munge
     write_config
     rm -rf "${STATE:?}/ctld"/* "${STATE:?}/slurmd"/*  # a fresh cluster: no jobs from earlier runs
-    # -D: stay in the foreground, so $! is the daemon's own pid
-    slurmctld -D >>"$STATE/slurmctld.out" 2>&1 &
+    # -D: stay in the foreground, so $! is the daemon's own pid; setsid: a session of its own, so no
+    # signal meant for the caller's process group (a terminal's Ctrl-C, a test runner) reaches it
+    setsid slurmctld -D >>"$STATE/slurmctld.out" 2>&1 </dev/null &
     echo $! >"$STATE/slurmctld.pid"
-    slurmd -D >>"$STATE/slurmd.out" 2>&1 &
+    setsid slurmd -D >>"$STATE/slurmd.out" 2>&1 </dev/null &
     echo $! >"$STATE/slurmd.pid"
     wait_until_idle
     say "running: node $(hostname -s), partition debug; stop with: $0 stop $STATE"
