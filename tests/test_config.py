@@ -27,7 +27,7 @@ def test_default_config_is_the_thread_study():
     config = load_config(DEFAULT)
     assert config["scenarios"]["seed"] == {
         "groups": 1000, "rows_per_group": 200, "beta": [1.0, 1.2, 0.8], "tau": [10.0, 12.0, 8.0],
-        "sigma": 100.0, "seed": 42, "replicates": 1,
+        "sigma": 100.0, "seed": 42, "replicates": 1, "batch_size": 1, "truth": "fixed",  # defaults filled in
     }
     assert config["variants"][:3] == ["nonvectorized", "vectorized_as_posted", "vectorized_fixed"]
     assert config["sampler"] == {"chains": 4, "tune": 1000, "draws": 1000, "seed": 1}
