@@ -95,3 +95,27 @@ def test_snakemake_refuses_bad_config_before_running(tmp_path):
     assert proc.returncode != 0
     assert "groups" in proc.stderr + proc.stdout
     assert "minimum" in proc.stderr + proc.stdout
+
+
+@pytest.mark.parametrize(("mutate", "message"), [
+    (lambda c: c["scenarios"]["seed"].update(truth="prior", predictors=2),
+     "scenarios.seed: beta, tau, sigma must not be given with truth: prior"),
+    (lambda c: c["scenarios"]["seed"].update(predictors=2), "scenarios.seed.predictors: only for truth: prior"),
+    (lambda c: c.update(calibration={"rank_draws": 5000}), "calibration.rank_draws: 5000 is more than the 4000"),
+], ids=["prior_with_beta", "predictors_with_fixed", "rank_draws"])
+def test_calibration_settings_are_checked(tmp_path, mutate, message):
+    config = yaml.safe_load(DEFAULT.read_text())
+    mutate(config)
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(config))
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)
+
+
+def test_prior_scenario_needs_predictors(tmp_path):
+    config = yaml.safe_load(DEFAULT.read_text())
+    config["scenarios"]["seed"] = {"truth": "prior", "groups": 5, "rows_per_group": 3, "seed": 1}
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(config))
+    with pytest.raises(WorkflowError, match="predictors"):
+        load_config(path)
