@@ -9,10 +9,10 @@ import pandas as pd
 import pymc as pm
 import pytest
 import yaml
-from conftest import ROOT, TINY, TINY_SAMPLER
+from conftest import ROOT, TEST_CONFIG, TINY
 
 from zsneq.data import RegressionData, simulate, simulate_scenario
-from zsneq.fit import ModelCache, fit, swappable_data
+from zsneq.fit import ModelCache, read_fit, swappable_data
 from zsneq.variants import VARIANTS, get_variant
 from zsneq.workflow import replicate_batches
 
@@ -63,20 +63,41 @@ def test_prior_depending_on_data_blocks_the_swap():
     assert swappable_data(build(tiny(1)), build(tiny(2))) is None
 
 
-def test_batched_fit_is_bitwise_the_fit_alone():
-    """Replicate 1 fitted after replicate 0 in one process (data swapped in) equals a fresh fit of it alone."""
-    first, second = tiny(1), tiny(2)
+def test_a_batch_job_gives_bitwise_the_draws_of_separate_jobs(tiny_study, tmp_path):
+    """The fit script given replicates 0 and 1 of the tiny study in one process (one compile, replicate 1's
+    data swapped in) writes the draws the study's separate jobs wrote, bit for bit."""
+    data = [tiny_study / f"results/data/tiny/rep{r}.parquet" for r in (0, 1)]
+    outs = [tmp_path / f"rep{r}.nc" for r in (0, 1)]
+    subprocess.run([sys.executable, str(ROOT / "workflow" / "scripts" / "fit.py"), "--config", str(TEST_CONFIG),
+                    "--variant", "vectorized_fixed", "--scenario", "tiny", "--rep", "0", "1",
+                    "--data", *map(str, data), "--out", *map(str, outs)], check=True, capture_output=True, timeout=1200)
+    for r, out in zip((0, 1), outs):
+        batched, alone = read_fit(out), read_fit(tiny_study / f"results/fits/tiny/vectorized_fixed/rep{r}.nc")
+        assert batched.attrs["compile_reused"] == r  # replicate 1 reused the compiled model
+        for group in ("posterior", "sample_stats"):
+            for name, var in alone[group].data_vars.items():
+                if var.dtype.kind in "fiub":
+                    np.testing.assert_array_equal(batched[group][name].values, var.values, strict=True)
+
+
+def test_model_cache_compiles_once_per_structure(monkeypatch):
+    """Same structure: one compile; another number of groups: compiled again (stubbed compiler, no numba)."""
+    import zsneq.fit as fit_module
+
+    compiled = []
+
+    class Stub:
+        shared_var_keys = {}
+
+        def with_data(self, **values):
+            return self
+
+    monkeypatch.setattr(fit_module, "compile_model", lambda model: compiled.append(model) or Stub())
     cache = ModelCache()
-    fit(first, "vectorized_fixed", cache=cache, **TINY_SAMPLER)
-    batched = fit(second, "vectorized_fixed", cache=cache, **TINY_SAMPLER)
-    alone = fit(second, "vectorized_fixed", **TINY_SAMPLER)
-    assert (cache.compiles, cache.swaps) == (1, 1)
-    assert batched.attrs["compile_reused"] == 1 and alone.attrs["compile_reused"] == 0
-    posterior_b, posterior_a = batched["posterior"].to_dataset(), alone["posterior"].to_dataset()
-    for name in posterior_a.data_vars:
-        np.testing.assert_array_equal(posterior_b[name].values, posterior_a[name].values, strict=True)
-    stats_b, stats_a = batched["sample_stats"].to_dataset(), alone["sample_stats"].to_dataset()
-    np.testing.assert_array_equal(stats_b["diverging"].values, stats_a["diverging"].values)
+    assert cache.get("vectorized_fixed", tiny(1))[1] is False
+    assert cache.get("vectorized_fixed", tiny(2))[1] is True
+    assert cache.get("vectorized_fixed", tiny(3, groups=21))[1] is False
+    assert (cache.compiles, cache.swaps, len(compiled)) == (2, 1, 2)
 
 
 def test_replicate_batches_cover_every_replicate_once():

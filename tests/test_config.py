@@ -28,7 +28,7 @@ def test_default_config_is_the_thread_study():
     config = load_config(DEFAULT)
     assert config["scenarios"]["seed"] == {
         "groups": 1000, "rows_per_group": 200, "beta": [1.0, 1.2, 0.8], "tau": [10.0, 12.0, 8.0],
-        "sigma": 100.0, "seed": 42, "replicates": 1,
+        "sigma": 100.0, "seed": 42, "replicates": 1, "batch_size": 1, "truth": "fixed",  # defaults filled in
     }
     assert config["variants"][:3] == ["nonvectorized", "vectorized_as_posted", "vectorized_fixed"]
     assert config["sampler"] == {"chains": 4, "tune": 1000, "draws": 1000, "seed": 1}
@@ -143,3 +143,27 @@ def test_slurm_profile_gives_each_rule_its_configured_resources(tmp_path):
         assert {"cpus_per_task=3", "mem_mb=1300", "runtime=7"} <= set(line.split(", ")), line
     for line in simulations:
         assert {"mem_mb=700", "runtime=7", "slots=1"} <= set(line.split(", ")), line
+
+
+@pytest.mark.parametrize(("mutate", "message"), [
+    (lambda c: c["scenarios"]["seed"].update(truth="prior", predictors=2),
+     "scenarios.seed: beta, tau, sigma must not be given with truth: prior"),
+    (lambda c: c["scenarios"]["seed"].update(predictors=2), "scenarios.seed.predictors: only for truth: prior"),
+    (lambda c: c.update(calibration={"rank_draws": 5000}), "calibration.rank_draws: 5000 is more than the 4000"),
+], ids=["prior_with_beta", "predictors_with_fixed", "rank_draws"])
+def test_calibration_settings_are_checked(tmp_path, mutate, message):
+    config = yaml.safe_load(DEFAULT.read_text())
+    mutate(config)
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(config))
+    with pytest.raises(ConfigError, match=message):
+        load_config(path)
+
+
+def test_prior_scenario_needs_predictors(tmp_path):
+    config = yaml.safe_load(DEFAULT.read_text())
+    config["scenarios"]["seed"] = {"truth": "prior", "groups": 5, "rows_per_group": 3, "seed": 1}
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(config))
+    with pytest.raises(WorkflowError, match="predictors"):
+        load_config(path)

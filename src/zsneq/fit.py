@@ -48,7 +48,7 @@ class ModelCache:
     """
 
     def __init__(self) -> None:
-        self._models: dict[str, tuple] = {}  # variant -> (model, compiled model)
+        self._models: dict[str, tuple] = {}  # variant -> (model, its graphs, compiled model)
         self.compiles = 0
         self.swaps = 0
 
@@ -57,16 +57,22 @@ class ModelCache:
         model = get_variant(variant).build_model(data)
         cached = self._models.get(variant)
         if cached is not None:
-            values = swappable_data(cached[0], model)
-            names = shared_names(cached[1])
+            old, graphs, compiled = cached
+            values = swappable_data(old, model, graphs)
+            names = shared_names(compiled)
             if values is not None and set(names) <= set(values):
                 self.swaps += 1
-                return cached[1].with_data(**{k: values[k] for k in names}), True
+                return compiled.with_data(**{k: values[k] for k in names}), True
             log.info("%s: model structure changed; compiling again", variant)
         compiled = compile_model(model)
         self.compiles += 1
-        self._models[variant] = (model, compiled)
+        self._models[variant] = (model, model_graphs(model), compiled)
         return compiled, False
+
+
+def model_graphs(model) -> list:
+    """The graphs two models must share to be the same computation: joint log density, deterministics."""
+    return [model.logp(), *model.deterministics]
 
 
 def shared_names(compiled) -> list[str]:
@@ -74,14 +80,14 @@ def shared_names(compiled) -> list[str]:
     return [var.name for var in compiled.shared_var_keys]
 
 
-def swappable_data(old, new) -> dict | None:
+def swappable_data(old, new, old_graphs: list | None = None) -> dict | None:
     """The ``pm.Data`` values of model ``new`` by name if it is model ``old`` with other data, else None.
 
     "Other data" means: the same coords, the same data containers (names, dtypes, shapes), no prior
     that depends on data, and the same joint log-density and deterministic graphs once the data
     containers, value variables and dim lengths of one are matched with those of the other
     (constants included). Only then is sampling ``old``'s compiled model with ``new``'s data the
-    same computation as compiling ``new``.
+    same computation as compiling ``new``. ``old_graphs``: ``model_graphs(old)``, if already built.
     """
     from pytensor.graph.basic import equal_computations
     from pytensor.graph.traversal import ancestors
@@ -109,8 +115,8 @@ def swappable_data(old, new) -> dict | None:
     if dims != sorted(new.dim_lengths) or len(old.value_vars) != len(new.value_vars):
         return None
     same = equal_computations(
-        [old.logp(), *old.deterministics],
-        [new.logp(), *new.deterministics],
+        old_graphs if old_graphs is not None else model_graphs(old),
+        model_graphs(new),
         in_xs=[*old.value_vars, *(old_data[n] for n in old_data), *(old.dim_lengths[d] for d in dims)],
         in_ys=[*new.value_vars, *(new_data[n] for n in old_data), *(new.dim_lengths[d] for d in dims)],
     )

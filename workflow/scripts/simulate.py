@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-_here = Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__).resolve().parent  # noqa: F821
+_here = (Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__).parent).resolve()  # noqa: F821
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
 from zsneq.data import simulate_scenario, write_dataset  # noqa: E402
