@@ -120,3 +120,18 @@ def sbc_figure_path(scenario: str, kind: str, root: Path = CALIBRATION) -> Path:
 
 def diagnostic_path(scenario: str, variant: str, rep: int, kind: str, root: Path = FIGURES) -> Path:
     return Path(root) / scenario / variant / f"rep{rep}_{kind}.png"
+
+
+BENCHMARK = Path("results/benchmark")
+BENCHMARK_TABLES = ("fits", "scaling")  # <name>.csv, written by benchmarks/likelihoods.py
+
+
+def benchmark_table_paths(root: Path = BENCHMARK) -> list[Path]:
+    """The likelihood benchmark's tables under ``root`` that exist: ``fits.csv`` and, if present,
+    ``scaling.csv``; none without ``fits.csv``."""
+    paths = [Path(root) / f"{name}.csv" for name in BENCHMARK_TABLES]
+    return [p for p in paths if p.is_file()] if paths[0].is_file() else []
+
+
+def benchmark_figure_path(root: Path = FIGURES) -> Path:
+    return Path(root) / "benchmark.svg"
