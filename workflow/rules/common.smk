@@ -11,6 +11,8 @@ sys.path.insert(0, f"{workflow.basedir}/src")  # the package, also when Snakemak
 from zsneq.variants import parse_variant
 from zsneq.workflow import (
     DIAGNOSTIC_KINDS,
+    benchmark_figure_path,
+    benchmark_table_paths,
     check_config,
     coverage_figure_path,
     diagnostic_path,
@@ -208,6 +210,21 @@ def calibration_figures():
     return figures
 
 
+def benchmark_tables(wildcards=None):
+    """The likelihood benchmark's tables that exist: ``results/benchmark/fits.csv`` and, if present,
+    ``scaling.csv`` (written by hand with ``benchmarks/likelihoods.py``, not by the workflow).
+
+    An input function, so it is evaluated when the DAG is built: the benchmark figure and the report
+    are re-made when the tables change, and without fits.csv there is nothing to show.
+    """
+    return [str(p) for p in benchmark_table_paths()]
+
+
+def benchmark_figures():
+    """The benchmark figure, when there is a benchmark to show."""
+    return [str(benchmark_figure_path())] if benchmark_tables() else []
+
+
 def get_final_output():
     return [
         "results/summary/summary.parquet",
@@ -217,4 +234,5 @@ def get_final_output():
         "results/report/index.html",
         *report_figures(),
         *calibration_figures(),
+        *benchmark_figures(),
     ]

@@ -82,6 +82,26 @@ rule plot_diagnostics:
         "../scripts/plot_diagnostics.py"
 
 
+rule plot_benchmark:
+    input:
+        tables=benchmark_tables,
+        code=script_code("plot_benchmark.py"),
+    output:
+        report(
+            "results/figures/benchmark.svg",
+            caption="../report/benchmark.rst",
+            category="Benchmark",
+        ),
+    resources:
+        **rule_resources("plot_benchmark"),
+    log:
+        "logs/plot_benchmark/plot_benchmark.log",
+    conda:
+        "../../envs/zsneq.yaml"
+    script:
+        "../scripts/plot_benchmark.py"
+
+
 rule report:
     input:
         summary="results/summary/summary.parquet",

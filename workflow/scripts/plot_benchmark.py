@@ -1,0 +1,40 @@
+"""The likelihood benchmark's figure from its tables (written by ``benchmarks/likelihoods.py``).
+
+Under Snakemake (rule ``plot_benchmark``) or from the command line:
+    python workflow/scripts/plot_benchmark.py --benchmark results/benchmark --out results/figures/benchmark.svg
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+_here = (Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__).parent).resolve()  # noqa: F821
+sys.path.insert(0, str(_here.parents[1] / "src"))
+
+from zsneq.benchmark import REFERENCE, read_tables  # noqa: E402
+from zsneq.io import setup_logging  # noqa: E402
+from zsneq.plots import benchmark_figure, save_figure  # noqa: E402
+
+
+def main(table_paths, out, log=None) -> None:
+    """``table_paths``: ``fits.csv`` and, if present, ``scaling.csv`` of the benchmark."""
+    logger = setup_logging(log)
+    tables = read_tables(table_paths)
+    if tables["fits"] is None:
+        given = ", ".join(map(str, table_paths)) or "none"
+        raise FileNotFoundError(f"no fits.csv among the benchmark tables ({given}); benchmarks/likelihoods.py writes it")
+    save_figure(benchmark_figure(tables["fits"], tables["scaling"], reference=REFERENCE), out)
+    logger.info("wrote %s", out)
+
+
+if "snakemake" in globals():
+    sm = globals()["snakemake"]
+    main(sm.input.tables, sm.output[0], sm.log[0])
+elif __name__ == "__main__":
+    from zsneq.workflow import benchmark_table_paths
+
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--benchmark", default="results/benchmark", help="directory with fits.csv (and scaling.csv)")
+    p.add_argument("--out", required=True)
+    a = p.parse_args()
+    main(benchmark_table_paths(Path(a.benchmark)), a.out)
