@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .benchmark import FIT_HEADER, REFERENCE, fast_variant, fit_rows, scaling_grid
 from .io import write_text
 from .plots import parameter_order
 from .provenance import git_revision, package_versions
@@ -21,6 +22,7 @@ from .workflow import (
     CALIBRATION,
     DIAGNOSTIC_KINDS,
     FIGURES,
+    benchmark_figure_path,
     coverage_figure_path,
     diagnostic_path,
     forest_path,
@@ -247,13 +249,30 @@ def _sbc_cell(rows: pd.DataFrame) -> dict:
     }
 
 
+def benchmark_section(fits: pd.DataFrame | None, scaling: pd.DataFrame | None,
+                      figures_root: Path = FIGURES) -> dict | None:
+    """The likelihood benchmark's tables (``results/benchmark/``) and figure; None without ``fits``."""
+    if fits is None:
+        return None
+    section = {"reference": REFERENCE, "columns": FIT_HEADER[1:], "rows": fit_rows(fits, REFERENCE),
+               "figure": inline_svg(benchmark_figure_path(figures_root)), "scaling": None}
+    if scaling is not None and len(scaling):
+        fast = fast_variant(scaling, REFERENCE)
+        rows_per_group, grid = scaling_grid(scaling, fast, REFERENCE)
+        section["scaling"] = {"fast": fast, "rows_per_group": rows_per_group, "rows": grid}
+    return section
+
+
 def render(summary: pd.DataFrame, template: Path, config: dict, verdicts: pd.DataFrame | None = None,
            checks: list[dict] = (), figures_root: Path = FIGURES, fits: pd.DataFrame | None = None,
-           calibration: dict | None = None, calibration_root: Path = CALIBRATION) -> str:
-    """Render the self-contained report: tables, verdicts, checks, calibration and every figure embedded.
+           calibration: dict | None = None, calibration_root: Path = CALIBRATION,
+           benchmark: dict | None = None) -> str:
+    """Render the self-contained report: tables, verdicts, checks, calibration, benchmark and every figure embedded.
 
     ``calibration``: the tables ``coverage``, ``sbc``, ``sbc_variants`` and ``batching`` of
     ``results/calibration/`` (each may be None); figures are read from ``calibration_root``.
+    ``benchmark``: the tables ``fits`` and ``scaling`` of ``results/benchmark/`` (each may be None;
+    the report has a benchmark section when ``fits`` is given), figure read from ``figures_root``.
     """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(template).parent),
@@ -266,6 +285,7 @@ def render(summary: pd.DataFrame, template: Path, config: dict, verdicts: pd.Dat
         calibration=calibration_sections(config, **(calibration or {"coverage": None, "sbc": None,
                                                                    "sbc_variants": None, "batching": None}),
                                          root=Path(calibration_root)),
+        benchmark=benchmark_section(**(benchmark or {"fits": None, "scaling": None}), figures_root=Path(figures_root)),
         config_yaml=yaml.safe_dump(config, sort_keys=False),
         versions=package_versions(),
         revision=git_revision(Path(template).parent),

@@ -114,6 +114,8 @@ rule report:
         sbc_variants="results/calibration/sbc_variants.parquet",
         batching="results/calibration/batching.parquet",
         calibration_figures=calibration_figures(),
+        benchmark=benchmark_tables,
+        benchmark_figure=benchmark_figures(),
         template="workflow/report/index.html.j2",
         code=script_code("report.py"),
     output:

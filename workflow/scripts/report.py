@@ -13,6 +13,7 @@ from pathlib import Path
 _here = (Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__).parent).resolve()  # noqa: F821
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
+from zsneq.benchmark import read_tables  # noqa: E402
 from zsneq.io import setup_logging  # noqa: E402
 from zsneq.report import render, write_report  # noqa: E402
 
@@ -24,8 +25,10 @@ CALIBRATION_TABLES = ("coverage", "sbc", "sbc_variants", "batching")
 
 def main(summary_path, template, config: dict, out, log=None, verdicts_path=None, check_paths=(),
          figures_root="results/figures", fits_path=None, calibration_paths=None,
-         calibration_root="results/calibration") -> None:
-    """``calibration_paths``: a path for each of ``CALIBRATION_TABLES`` (results/calibration/*.parquet)."""
+         calibration_root="results/calibration", benchmark_paths=()) -> None:
+    """``calibration_paths``: a path for each of ``CALIBRATION_TABLES`` (results/calibration/*.parquet).
+    ``benchmark_paths``: the benchmark tables that exist (results/benchmark/fits.csv, scaling.csv); none: no
+    benchmark section."""
     import pandas as pd
 
     logger = setup_logging(log)
@@ -36,7 +39,7 @@ def main(summary_path, template, config: dict, out, log=None, verdicts_path=None
                    if calibration_paths else None)
     html = render(pd.read_parquet(summary_path), Path(template), config, verdicts=verdicts, checks=checks,
                   figures_root=Path(figures_root), fits=fits, calibration=calibration,
-                  calibration_root=Path(calibration_root))
+                  calibration_root=Path(calibration_root), benchmark=read_tables(benchmark_paths))
     write_report(html, out)
     logger.info("wrote %s", out)
 
@@ -45,9 +48,9 @@ if "snakemake" in globals():
     sm = globals()["snakemake"]
     main(sm.input.summary, sm.input.template, dict(sm.params.config), sm.output[0], sm.log[0],
          verdicts_path=sm.input.verdicts, check_paths=sm.input.checks, fits_path=sm.input.fits,
-         calibration_paths={name: sm.input[name] for name in CALIBRATION_TABLES})
+         calibration_paths={name: sm.input[name] for name in CALIBRATION_TABLES}, benchmark_paths=sm.input.benchmark)
 elif __name__ == "__main__":
-    from zsneq.workflow import load_config
+    from zsneq.workflow import benchmark_table_paths, load_config
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--config", default="config/config.yaml")
@@ -58,10 +61,14 @@ elif __name__ == "__main__":
     p.add_argument("--fits", default=None, help="fits.parquet (lists failed fits)")
     p.add_argument("--calibration", default=None,
                    help="directory with coverage/sbc/sbc_variants/batching.parquet and the calibration figures")
+    p.add_argument("--benchmark", default=None,
+                   help="directory with the likelihood benchmark's fits.csv (and scaling.csv), e.g. results/benchmark; "
+                        "its figure is benchmark.svg under --figures")
     p.add_argument("--out", required=True)
     p.add_argument("checks", nargs="*", help="results/checks/*/*.json")
     a = p.parse_args()
     main(a.summary, a.template, load_config(a.config), a.out, verdicts_path=a.verdicts, check_paths=a.checks,
          figures_root=a.figures, fits_path=a.fits,
          calibration_paths={n: Path(a.calibration) / f"{n}.parquet" for n in CALIBRATION_TABLES} if a.calibration else None,
-         calibration_root=a.calibration or "results/calibration")
+         calibration_root=a.calibration or "results/calibration",
+         benchmark_paths=benchmark_table_paths(Path(a.benchmark)) if a.benchmark else ())
