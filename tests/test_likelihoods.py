@@ -15,7 +15,8 @@ from zsneq.sufficient import GroupStats
 from zsneq.variants import Spec, VariantError, get_variant, parse_variant
 
 FAST = ["vectorized_fixed+sufficient", "vectorized_fixed+sufficient+centered", "vectorized_fixed+marginal"]
-AXIS_COMBINATIONS = ["vectorized_fixed+centered", *FAST]
+AXIS_COMBINATIONS = ["vectorized_fixed+centered", "vectorized_dims+sufficient", *FAST]
+SUFFICIENT = ["vectorized_fixed+sufficient", "vectorized_as_posted+sufficient", "vectorized_dims+sufficient"]
 
 
 # --- names --------------------------------------------------------------------------------------
@@ -36,8 +37,10 @@ BAD_NAMES = {
                              "parametrization: noncentered, centered)",
     "vectorized_fixed+sufficient+marginal": "likelihood given twice (sufficient, marginal)",
     "vectorized_fixed+marginal+centered": "integrates the group slopes out, so it takes no parametrization",
-    "vectorized_as_posted+sufficient": "module vectorized_as_posted does not support likelihood 'sufficient' "
-                                       "(it supports: rowwise)",
+    "vectorized_as_posted+marginal": "module vectorized_as_posted does not support likelihood 'marginal' "
+                                     "(it supports: rowwise, sufficient)",
+    "vectorized_dims+centered": "module vectorized_dims does not support parametrization 'centered' "
+                                "(it supports: noncentered)",
     "nonvectorized+centered": "does not support parametrization 'centered' (it supports: noncentered)",
 }
 
@@ -181,6 +184,18 @@ def test_log_density_equal_across_axes(variant, reference, tiny_data):
     result = logp_equivalence(variant, reference, tiny_data, n_points=6, seed=3)
     assert result["status"] == "equivalent", result
     assert abs(result["constant"]) <= result["tolerance"]  # constants included: not just parallel, equal
+
+
+@pytest.mark.parametrize("variant", SUFFICIENT)
+def test_sufficient_likelihood_is_its_modules_rowwise_likelihood(variant, tiny_data):
+    """Every module that takes ``sufficient`` gives its own row-wise log density, constants included
+    (the wrong model stays wrong, only faster)."""
+    rowwise = variant.split("+")[0]
+    result = logp_equivalence(variant, rowwise, tiny_data, n_points=6, seed=4)
+    assert result["status"] == "equivalent", result
+    assert abs(result["constant"]) <= result["tolerance"]
+    model = get_variant(variant).build_model(tiny_data)
+    assert {"n_g", "rss_g", "r_g", "c_g"} <= set(model.named_vars) and not model.observed_RVs
 
 
 @pytest.mark.parametrize("variant", FAST)

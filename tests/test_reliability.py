@@ -91,7 +91,7 @@ BAD_CONFIGS = {  # id: (mutation, expected error line after "config error: ")
                            "likelihood: rowwise, sufficient, marginal; parametrization: noncentered, centered)"),
     "unsupported-axis-value": (_set("variants", ["nonvectorized", "vectorized_as_posted+marginal"]),
                                "variants: variant 'vectorized_as_posted+marginal': module vectorized_as_posted does "
-                               "not support likelihood 'marginal' (it supports: rowwise)"),
+                               "not support likelihood 'marginal' (it supports: rowwise, sufficient)"),
     "same-model-twice": (_set("variants", ["nonvectorized", "vectorized_fixed", "vectorized_fixed+rowwise"]),
                          "variants: 'vectorized_fixed' and 'vectorized_fixed+rowwise' name the same model; list it once"),
 }

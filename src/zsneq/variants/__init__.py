@@ -33,9 +33,10 @@ A variant name may add axis values to a module's name, joined by ``+``, e.g.
 
 Default values may be written or left out; values may come in any order. A module
 supports only the defaults unless it declares the values it supports as a literal
-``AXES = {"likelihood": (...), "parametrization": (...)}``; it then takes them as
-keyword arguments ``likelihood`` and ``parametrization`` of ``build_model`` and
-``parametrization`` of ``group_slopes`` and ``from_common``. ``parse_variant`` is
+``AXES = {"likelihood": (...), "parametrization": (...)}`` (either key may be left
+out); it then takes each declared axis as a keyword argument: ``likelihood`` of
+``build_model``, ``parametrization`` of ``build_model``, ``group_slopes`` and
+``from_common``. ``parse_variant`` is
 the one place names are read; ``get_variant`` returns the variant with its axis
 values bound, with the module interface above plus ``add_group_slopes`` and
 ``logp_correction``.
@@ -156,7 +157,6 @@ class Variant:
     def __init__(self, name: str, spec: Spec, module: ModuleType):
         self.name, self.spec, self.module = name, spec, module
         self.__file__ = module.__file__
-        self._declares_axes = hasattr(module, "AXES")
         parts = [module.DESCRIPTION]
         if spec.likelihood != DEFAULTS["likelihood"]:
             parts.append(f"{spec.likelihood} likelihood")
@@ -168,12 +168,14 @@ class Variant:
         return f"Variant({self.name!r})"
 
     def _param(self) -> dict:
-        return {"parametrization": self.spec.parametrization or DEFAULTS["parametrization"]} if self._declares_axes else {}
+        """The parametrization keyword, for modules that declare a parametrization axis."""
+        if "parametrization" not in getattr(self.module, "AXES", {}):
+            return {}
+        return {"parametrization": self.spec.parametrization or DEFAULTS["parametrization"]}
 
     def build_model(self, data):
-        if not self._declares_axes:
-            return self.module.build_model(data)
-        return self.module.build_model(data, likelihood=self.spec.likelihood, **self._param())
+        likelihood = {"likelihood": self.spec.likelihood} if "likelihood" in getattr(self.module, "AXES", {}) else {}
+        return self.module.build_model(data, **likelihood, **self._param())
 
     def to_common(self, posterior, predictors):
         return self.module.to_common(posterior, predictors)
