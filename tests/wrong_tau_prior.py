@@ -10,23 +10,18 @@ from __future__ import annotations
 import pymc as pm
 
 from zsneq.data import RegressionData
-from zsneq.variants._common import GROUP, PREDICTOR, TAU_MU, TAU_SIGMA, beta_prior, data_containers, likelihood, sigma_prior
-from zsneq.variants._vectorized import OFFSET, group_slopes, to_common
-from zsneq.variants.vectorized_fixed import from_common
+from zsneq.variants._common import PREDICTOR, TAU_MU, TAU_SIGMA
+from zsneq.variants._vectorized import build_vectorized, group_slopes, to_common
+from zsneq.variants.vectorized_fixed import from_common, noncentered
 
 DESCRIPTION = "test only: vectorized_fixed with tau ~ Gamma(mu=2 x 10, sigma=5), not the intended prior"
 
 __all__ = ["DESCRIPTION", "build_model", "from_common", "group_slopes", "to_common"]
 
 
+def doubled_tau_prior():
+    return pm.Gamma("tau", mu=2 * TAU_MU, sigma=TAU_SIGMA, dims=PREDICTOR)  # the mistake
+
+
 def build_model(data: RegressionData) -> pm.Model:
-    with pm.Model(coords=data.coords()) as model:
-        g, x, y = data_containers(data)
-        beta = beta_prior("beta", dims=PREDICTOR)
-        tau = pm.Gamma("tau", mu=2 * TAU_MU, sigma=TAU_SIGMA, dims=PREDICTOR)  # the mistake
-        sigma = sigma_prior()
-        epsilon = pm.ZeroSumNormal(OFFSET, dims=[PREDICTOR, GROUP]).T
-        beta_g = beta + tau * epsilon
-        mu = (beta_g[g] * x).sum(axis=1)
-        likelihood(mu, sigma, y)
-    return model
+    return build_vectorized(data, noncentered, tau=doubled_tau_prior)

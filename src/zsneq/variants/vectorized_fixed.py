@@ -14,10 +14,8 @@ import pymc as pm
 import xarray as xr
 
 from ..data import RegressionData
-from . import _likelihoods
-from ._common import GROUP, PREDICTOR, beta_prior, data_containers, sigma_prior, tau_prior
-from ._common import likelihood as rowwise_likelihood
-from ._vectorized import OFFSET, to_common
+from ._common import GROUP, PREDICTOR
+from ._vectorized import OFFSET, build_vectorized, to_common
 from ._vectorized import group_slopes as noncentered_slopes
 
 DESCRIPTION = "vectors over predictors, ZeroSumNormal(dims=['predictor', 'group']).T: zero-sums groups"
@@ -27,27 +25,18 @@ DEVIATION = "delta_beta_g"  # centered: slope minus beta, ZeroSumNormal(sigma=ta
 __all__ = ["AXES", "DESCRIPTION", "build_model", "from_common", "group_slopes", "to_common"]
 
 
+def noncentered(beta, tau):
+    """The forum's fix: zero-sum the last axis, ``group``, then transpose to (group, predictor)."""
+    return beta + tau * pm.ZeroSumNormal(OFFSET, dims=[PREDICTOR, GROUP]).T
+
+
+def centered(beta, tau):
+    """Slopes around beta: ``beta + ZeroSumNormal(sigma=tau, dims=["predictor", "group"]).T``."""
+    return beta + pm.ZeroSumNormal(DEVIATION, sigma=tau[:, None], dims=[PREDICTOR, GROUP]).T
+
+
 def build_model(data: RegressionData, likelihood: str = "rowwise", parametrization: str = "noncentered") -> pm.Model:
-    with pm.Model(coords=data.coords()) as model:
-        if likelihood == "rowwise":
-            g, x, y = data_containers(data)
-        beta = beta_prior("beta", dims=PREDICTOR)
-        tau = tau_prior("tau", dims=PREDICTOR)
-        sigma = sigma_prior()
-        if likelihood == "marginal":
-            _likelihoods.marginal_likelihood(data, beta, tau, sigma)
-        else:
-            if parametrization == "centered":
-                beta_g = beta + pm.ZeroSumNormal(DEVIATION, sigma=tau[:, None], dims=[PREDICTOR, GROUP]).T
-            else:
-                epsilon = pm.ZeroSumNormal(OFFSET, dims=[PREDICTOR, GROUP]).T  # (group, predictor)
-                beta_g = beta + tau * epsilon
-            if likelihood == "sufficient":
-                _likelihoods.sufficient_likelihood(data, beta_g, sigma)
-            else:
-                mu = (beta_g[g] * x).sum(axis=1)
-                rowwise_likelihood(mu, sigma, y)
-    return model
+    return build_vectorized(data, centered if parametrization == "centered" else noncentered, likelihood)
 
 
 def group_slopes(posterior: xr.Dataset, predictors: list[str], parametrization: str = "noncentered") -> xr.DataArray:

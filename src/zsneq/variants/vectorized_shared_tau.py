@@ -13,23 +13,19 @@ import xarray as xr
 
 from ..data import RegressionData
 from . import NoMap
-from ._common import GROUP, PREDICTOR, beta_prior, data_containers, likelihood, sigma_prior, tau_prior
-from ._vectorized import OFFSET
+from ._common import GROUP, PREDICTOR, tau_prior
+from ._vectorized import OFFSET, build_vectorized
+from .vectorized_fixed import noncentered
 
 DESCRIPTION = "deliberately wrong: like vectorized_fixed but one tau shared by all predictors"
 
 
+def shared_tau():
+    return tau_prior("tau")  # the mistake: one spread for every predictor
+
+
 def build_model(data: RegressionData) -> pm.Model:
-    with pm.Model(coords=data.coords()) as model:
-        g, x, y = data_containers(data)
-        beta = beta_prior("beta", dims=PREDICTOR)
-        tau = tau_prior("tau")  # the mistake: one spread for every predictor
-        sigma = sigma_prior()
-        epsilon = pm.ZeroSumNormal(OFFSET, dims=[PREDICTOR, GROUP]).T
-        beta_g = beta + tau * epsilon
-        mu = (beta_g[g] * x).sum(axis=1)
-        likelihood(mu, sigma, y)
-    return model
+    return build_vectorized(data, noncentered, tau=shared_tau)
 
 
 def to_common(posterior: xr.Dataset, predictors: list[str]) -> xr.Dataset:
