@@ -17,6 +17,16 @@ ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "config" / "config.yaml"
 
 
+def _default_with(mutate, tmp_path) -> Path:
+    """The default config changed by ``mutate(config)``, written to a file in ``tmp_path``."""
+    config = copy.deepcopy(yaml.safe_load(DEFAULT.read_text()))
+    mutate(config)
+    path = tmp_path / "bad.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+
 @pytest.mark.parametrize("path", [DEFAULT, ROOT / ".test" / "config" / "config.yaml",
                                   ROOT / "config" / "calibration.yaml"])
 def test_shipped_configs_validate(path):
@@ -35,10 +45,7 @@ def test_default_config_is_the_thread_study():
 
 
 def test_unknown_variant_lists_the_known_ones(tmp_path):
-    config = yaml.safe_load(DEFAULT.read_text())
-    config["variants"] = ["nonvectorized", "bogus_variant"]
-    path = tmp_path / "bad.yaml"
-    path.write_text(yaml.safe_dump(config))
+    path = _default_with(lambda c: c.update(variants=["nonvectorized", "bogus_variant"]), tmp_path)
     with pytest.raises(ConfigError, match="bogus_variant.*known variants: " + ", ".join(VARIANTS)):
         load_config(path)
 
@@ -68,28 +75,19 @@ BAD = [
 
 @pytest.mark.parametrize(("key", "mutate"), BAD, ids=[b[0] for b in BAD])
 def test_schema_rejects_bad_config(key, mutate, tmp_path):
-    config = copy.deepcopy(yaml.safe_load(DEFAULT.read_text()))
-    mutate(config)
-    path = tmp_path / "bad.yaml"
-    path.write_text(yaml.safe_dump(config))
+    path = _default_with(mutate, tmp_path)
     with pytest.raises(WorkflowError, match=key):
         load_config(path)
 
 
 def test_beta_tau_length_mismatch_is_named(tmp_path):
-    config = yaml.safe_load(DEFAULT.read_text())
-    config["scenarios"]["seed"]["tau"] = [10.0, 12.0]
-    path = tmp_path / "bad.yaml"
-    path.write_text(yaml.safe_dump(config))
+    path = _default_with(lambda c: c["scenarios"]["seed"].update(tau=[10.0, 12.0]), tmp_path)
     with pytest.raises(ConfigError, match="scenarios.seed: beta has 3 entries but tau has 2"):
         load_config(path)
 
 
 def test_snakemake_refuses_bad_config_before_running(tmp_path):
-    config = yaml.safe_load(DEFAULT.read_text())
-    config["scenarios"]["seed"]["groups"] = 1
-    path = tmp_path / "bad.yaml"
-    path.write_text(yaml.safe_dump(config))
+    path = _default_with(lambda c: c["scenarios"]["seed"].update(groups=1), tmp_path)
     proc = subprocess.run(
         [sys.executable, "-m", "snakemake", "-n", "--cores", "1", "--configfile", str(path),
          "--replace-workflow-config"],
@@ -152,18 +150,13 @@ def test_slurm_profile_gives_each_rule_its_configured_resources(tmp_path):
     (lambda c: c.update(calibration={"rank_draws": 5000}), "calibration.rank_draws: 5000 is more than the 4000"),
 ], ids=["prior_with_beta", "predictors_with_fixed", "rank_draws"])
 def test_calibration_settings_are_checked(tmp_path, mutate, message):
-    config = yaml.safe_load(DEFAULT.read_text())
-    mutate(config)
-    path = tmp_path / "bad.yaml"
-    path.write_text(yaml.safe_dump(config))
+    path = _default_with(mutate, tmp_path)
     with pytest.raises(ConfigError, match=message):
         load_config(path)
 
 
 def test_prior_scenario_needs_predictors(tmp_path):
-    config = yaml.safe_load(DEFAULT.read_text())
-    config["scenarios"]["seed"] = {"truth": "prior", "groups": 5, "rows_per_group": 3, "seed": 1}
-    path = tmp_path / "bad.yaml"
-    path.write_text(yaml.safe_dump(config))
+    prior = {"truth": "prior", "groups": 5, "rows_per_group": 3, "seed": 1}
+    path = _default_with(lambda c: c["scenarios"].update(seed=prior), tmp_path)
     with pytest.raises(WorkflowError, match="predictors"):
         load_config(path)
