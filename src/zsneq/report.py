@@ -23,6 +23,7 @@ from .workflow import (
     DIAGNOSTIC_KINDS,
     FIGURES,
     benchmark_figure_path,
+    calibrated_scenarios,
     coverage_figure_path,
     diagnostic_path,
     forest_path,
@@ -197,12 +198,13 @@ def coverage_rows(coverage: pd.DataFrame) -> tuple[list[str], list[dict]]:
 def calibration_sections(config: dict, coverage: pd.DataFrame | None, sbc: pd.DataFrame | None,
                          sbc_variants: pd.DataFrame | None, batching: pd.DataFrame | None,
                          root: Path = CALIBRATION) -> list[dict]:
-    """Per scenario: coverage figure and table; for prior scenarios SBC verdicts and figures; batching savings."""
+    """Per scenario with replicates to score (``calibrated_scenarios``): coverage figure and table; for
+    prior scenarios SBC verdicts and figures; batching savings."""
     if coverage is None:
         return []
     prior = set(prior_scenarios(config))
     sections = []
-    for scenario in config["scenarios"]:
+    for scenario in calibrated_scenarios(config):
         cov = coverage[coverage["scenario"] == scenario]
         levels, rows = coverage_rows(cov) if len(cov) else ([], [])
         section = {

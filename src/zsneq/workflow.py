@@ -82,6 +82,13 @@ def prior_scenarios(config: dict) -> list[str]:
     return [name for name, sc in config["scenarios"].items() if sc.get("truth", "fixed") == "prior"]
 
 
+def calibrated_scenarios(config: dict) -> list[str]:
+    """Scenarios scored across replicates in the report: those with at least two replicates (coverage
+    of one dataset says nothing), and every scenario whose truths come from the prior."""
+    prior = set(prior_scenarios(config))
+    return [name for name, sc in config["scenarios"].items() if sc.get("replicates", 1) >= 2 or name in prior]
+
+
 def replicate_batches(scenario: dict) -> list[list[int]]:
     """A scenario's replicate numbers cut into consecutive batches of ``batch_size``."""
     reps, size = list(range(scenario.get("replicates", 1))), scenario.get("batch_size", 1)

@@ -13,6 +13,7 @@ from zsneq.workflow import (
     DIAGNOSTIC_KINDS,
     benchmark_figure_path,
     benchmark_table_paths,
+    calibrated_scenarios,
     check_config,
     coverage_figure_path,
     diagnostic_path,
@@ -205,7 +206,7 @@ def report_figures():
 
 def calibration_figures():
     """Coverage figure of every scenario; rank histograms and ECDF plots of every prior scenario."""
-    figures = [str(coverage_figure_path(s)) for s in SCENARIOS]
+    figures = [str(coverage_figure_path(s)) for s in calibrated_scenarios(config)]
     figures += [str(sbc_figure_path(s, k)) for s in PRIOR_SCENARIOS for k in ("ranks", "ecdf")]
     return figures
 
