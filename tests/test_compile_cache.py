@@ -58,3 +58,24 @@ def test_fits_started_at_once_on_one_cold_cache_all_succeed_with_the_same_draws(
         alone = read_fit(tiny_study / f"results/fits/tiny/{v}/rep0.nc")  # fitted by the workflow, one per job
         for name, var in fit["posterior"].data_vars.items():
             assert np.array_equal(var.values, alone["posterior"][name].values), (v, name)
+
+
+def test_configured_compile_cache_is_kept_and_reused(tiny_study, tmp_path):
+    """With ``sampler.compile_cache`` a fit stores its compiled model there (numba's cache on), and a
+    second fit of the same model loads it from there."""
+    cache = tmp_path / "compile-cache"
+    config = yaml.safe_load(TEST_CONFIG.read_text())
+    config["sampler"]["compile_cache"] = str(cache)
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    data = tiny_study / "results/data/tiny/rep0.parquet"
+    counts = []
+    for i in range(2):
+        subprocess.run([sys.executable, str(FIT), "--config", str(path), "--variant", "vectorized_fixed+marginal",
+                        "--data", str(data), "--out", str(tmp_path / f"fit{i}.nc")],
+                       capture_output=True, text=True, timeout=1200, check=True)
+        fit = read_fit(tmp_path / f"fit{i}.nc")
+        assert fit.attrs["status"] == "ok" and fit.attrs["numba_cache"] == 1
+        counts.append(len(list(cache.rglob("*.nbi"))))  # numba's cache index files
+    assert counts[0] > 0, "the first fit left nothing in the configured cache"
+    assert counts[1] == counts[0], "the second fit compiled new functions instead of loading the cached ones"

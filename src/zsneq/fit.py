@@ -20,19 +20,21 @@ log = logging.getLogger(__name__)
 KEEP_GROUPS = ("posterior", "sample_stats")
 
 
-def compile_model(model):
-    """Compile a PyMC model for nutpie, always the same way, so draws are bitwise reproducible.
+def compile_model(model, numba_cache: bool = False):
+    """Compile a PyMC model for nutpie, by default always the same way, so draws are bitwise reproducible.
 
-    Numba's on-disk cache is bypassed: a model compiled from scratch and the same model loaded
-    from a warm cache differ in the last bits of the log density, and the chains then diverge.
+    By default numba's on-disk cache is bypassed: a model compiled from scratch and the same model
+    loaded from a warm cache differ in the last bits of the log density, and the chains then diverge.
     Results must not depend on what an earlier job left in a cache, so every compile starts from
     scratch; nothing is written to or read from a shared cache either, which also makes many jobs
-    starting at once on shared storage safe.
+    starting at once on shared storage safe. ``numba_cache=True`` (config ``sampler.compile_cache``)
+    trades that for speed: the compiled functions are stored in, and loaded from, pytensor's
+    compile directory.
     """
     import nutpie
     import pytensor
 
-    with pytensor.config.change_flags(numba__cache=False):
+    with pytensor.config.change_flags(numba__cache=numba_cache):
         return nutpie.compile_pymc_model(model)
 
 
@@ -47,8 +49,9 @@ class ModelCache:
     Posterior draws are bitwise the same as from a fresh compile (``tests/test_batch.py``).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, numba_cache: bool = False) -> None:
         self._models: dict[str, tuple] = {}  # variant -> (model, its graphs, compiled model)
+        self.numba_cache = numba_cache
         self.compiles = 0
         self.swaps = 0
 
@@ -64,7 +67,7 @@ class ModelCache:
                 self.swaps += 1
                 return compiled.with_data(**{k: values[k] for k in names}), True
             log.info("%s: model structure changed; compiling again", variant)
-        compiled = compile_model(model)
+        compiled = compile_model(model, self.numba_cache)
         self.compiles += 1
         self._models[variant] = (model, model_graphs(model), compiled)
         return compiled, False
@@ -134,6 +137,7 @@ def fit(
     cores: int | None = None,
     attrs: dict | None = None,
     cache: ModelCache | None = None,
+    numba_cache: bool = False,
 ) -> xr.DataTree:
     """Build ``variant`` on ``data``, compile it with nutpie and sample.
 
@@ -142,14 +146,15 @@ def fit(
     package versions, plus anything passed in ``attrs``. With a ``cache`` (several
     datasets fitted in one process), a model compiled for an earlier dataset of the
     same structure is reused with this dataset swapped in; ``compile_seconds`` is then
-    the time to build the model and swap, and ``compile_reused`` is 1.
+    the time to build the model and swap, and ``compile_reused`` is 1. ``numba_cache``:
+    see :func:`compile_model` (a ``cache`` carries its own setting).
     """
     import nutpie
 
     module = get_variant(variant)
     t0 = time.perf_counter()
     if cache is None:
-        compiled, reused = compile_model(module.build_model(data)), False
+        compiled, reused = compile_model(module.build_model(data), numba_cache), False
     else:
         compiled, reused = cache.get(variant, data)
     compile_seconds = time.perf_counter() - t0
@@ -182,6 +187,7 @@ def fit(
         "n_obs": len(data.y),
         "compile_seconds": compile_seconds,
         "compile_reused": int(reused),
+        "numba_cache": int(cache.numba_cache if cache is not None else numba_cache),
         "sampling_seconds": sampling_seconds,
         "sampler": json.dumps({"name": "nutpie", "chains": chains, "tune": tune, "draws": draws, "seed": seed}),
         "package_versions": json.dumps(package_versions()),

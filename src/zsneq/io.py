@@ -67,25 +67,49 @@ def write_text(path: str | os.PathLike, text: str) -> None:
 
 
 @contextlib.contextmanager
+def job_compiledir(shared: str | Path | None = None) -> Iterator[Path]:
+    """The compile directory of a fit job: ``private_compiledir()``, or ``shared`` when given.
+
+    ``shared`` (config ``sampler.compile_cache``) is created if needed and kept after the job, so
+    later jobs load compiled models from it. Enter it before pytensor is imported.
+    """
+    if shared is None:
+        with private_compiledir() as path:
+            yield path
+        return
+    path = Path(shared).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    with _base_compiledir(path):
+        yield path
+
+
+@contextlib.contextmanager
 def private_compiledir() -> Iterator[Path]:
     """Give pytensor a compile cache of this process's own for the duration of the block.
 
     The cache is a fresh directory in node-local temporary storage (``$TMPDIR``, else ``/tmp``),
     removed afterwards. Jobs that start at once, on one node or many, never share, lock or race on
-    a cache, and nothing is written to shared storage. Nothing is lost either: numba's disk cache
-    is off (see ``zsneq.fit.compile_model``), so a warm cache does not compile faster
+    a cache, and nothing is written to shared storage. Nothing is lost either while numba's disk
+    cache is off (the default, see ``zsneq.fit.compile_model``): a warm cache does not compile faster
     (``benchmarks/compile_cache.py`` measures it). Enter it before pytensor is imported.
     """
-    if "pytensor" in sys.modules:
-        raise RuntimeError("private_compiledir() must be entered before pytensor is imported")
-    previous = os.environ.get("PYTENSOR_FLAGS")
     with tempfile.TemporaryDirectory(prefix="zsneq-pytensor-", ignore_cleanup_errors=True) as tmp:
-        # Later flags win, so this overrides a base_compiledir set by the user and keeps the rest.
-        os.environ["PYTENSOR_FLAGS"] = ",".join(filter(None, [previous, f"base_compiledir={tmp}"]))
-        try:
+        with _base_compiledir(Path(tmp)):
             yield Path(tmp)
-        finally:
-            if previous is None:
-                os.environ.pop("PYTENSOR_FLAGS", None)
-            else:
-                os.environ["PYTENSOR_FLAGS"] = previous
+
+
+@contextlib.contextmanager
+def _base_compiledir(path: Path) -> Iterator[None]:
+    """Point pytensor's ``base_compiledir`` at ``path`` for the block (before pytensor is imported)."""
+    if "pytensor" in sys.modules:
+        raise RuntimeError("a compile directory must be chosen before pytensor is imported")
+    previous = os.environ.get("PYTENSOR_FLAGS")
+    # Later flags win, so this overrides a base_compiledir set by the user and keeps the rest.
+    os.environ["PYTENSOR_FLAGS"] = ",".join(filter(None, [previous, f"base_compiledir={path}"]))
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop("PYTENSOR_FLAGS", None)
+        else:
+            os.environ["PYTENSOR_FLAGS"] = previous

@@ -27,7 +27,8 @@ def main(data_paths, variant, sampler: dict, outs, *, scenario="", reps=None, th
     reps = list(reps) if reps is not None else [0] * len(data_paths)
     if not len(data_paths) == len(outs) == len(reps):
         raise ValueError(f"{len(data_paths)} datasets, {len(outs)} outputs and {len(reps)} replicate numbers")
-    cache = ModelCache() if len(data_paths) > 1 else None
+    numba_cache = bool(sampler.get("compile_cache"))  # the compile directory itself is chosen by the caller
+    cache = ModelCache(numba_cache) if len(data_paths) > 1 else None
     for i, (data_path, out, rep) in enumerate(zip(data_paths, outs, reps)):
         data = read_dataset(data_path)  # a missing or malformed dataset stops the job: fix the data
         logger.info("[%d/%d] fitting %s to %s (%d rows, %d groups, %d predictors)", i + 1, len(data_paths),
@@ -35,7 +36,7 @@ def main(data_paths, variant, sampler: dict, outs, *, scenario="", reps=None, th
         attrs = {"scenario": scenario, "rep": int(rep), "dataset": str(data_path)}
         try:
             tree = fit(data, variant, chains=sampler["chains"], tune=sampler["tune"], draws=sampler["draws"],
-                       seed=sampler["seed"], cores=threads, attrs=attrs, cache=cache)
+                       seed=sampler["seed"], cores=threads, attrs=attrs, cache=cache, numba_cache=numba_cache)
         except Exception as exc:  # building, compiling or sampling failed: record it, keep the other fits going
             logger.exception("fit of %s to %s FAILED; recording the failure in %s", variant, data_path, out)
             tree = failed_fit(variant, exc, attrs)
@@ -46,10 +47,11 @@ def main(data_paths, variant, sampler: dict, outs, *, scenario="", reps=None, th
 
 
 if "snakemake" in globals():
-    from zsneq.io import private_compiledir
+    from zsneq.io import job_compiledir
 
     sm = globals()["snakemake"]
-    with private_compiledir():  # a compile cache of this job's own, in node-local temporary storage
+    # a compile cache of this job's own in node-local temporary storage, or the configured shared one
+    with job_compiledir(sm.params.sampler.get("compile_cache")):
         main(list(sm.input.data), sm.wildcards.variant, dict(sm.params.sampler), list(sm.output),
              scenario=sm.params.scenario, reps=list(sm.params.reps), threads=sm.threads, log=sm.log[0])
 elif __name__ == "__main__":
@@ -64,5 +66,11 @@ elif __name__ == "__main__":
     p.add_argument("--rep", type=int, nargs="+", default=None, help="replicate number of each dataset")
     p.add_argument("--threads", type=int, default=None, help="sampler threads (default: one per chain)")
     a = p.parse_args()
-    main(a.data, a.variant, load_config(a.config)["sampler"], a.out, scenario=a.scenario, reps=a.rep,
-         threads=a.threads)
+    sampler = load_config(a.config)["sampler"]
+    from contextlib import nullcontext
+
+    from zsneq.io import job_compiledir
+
+    # pytensor's usual compile directory (PYTENSOR_FLAGS), unless the config names a shared cache
+    with job_compiledir(sampler["compile_cache"]) if sampler.get("compile_cache") else nullcontext():
+        main(a.data, a.variant, sampler, a.out, scenario=a.scenario, reps=a.rep, threads=a.threads)
