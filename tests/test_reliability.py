@@ -383,6 +383,16 @@ def test_scripts_outside_snakemake_fail_clearly_and_leave_nothing(tmp_path, fit_
 
 # --- 3. sampler trouble is recorded and shown; failed fits are recorded and listed ---------------
 
+def test_diagnostics_of_a_failed_fit_say_so(tmp_path):
+    """A failed fit gets figures naming the failure instead of stopping the study."""
+    from zsneq.diagnostics import KINDS, save_diagnostics
+
+    tree = failed_fit("vectorized_fixed", RuntimeError("All initialization points failed"), {"rep": 0})
+    paths = {kind: tmp_path / f"rep0_{kind}.png" for kind in KINDS}
+    save_diagnostics(tree, paths, title="vectorized_fixed")
+    assert all(p.stat().st_size > 1000 for p in paths.values())
+
+
 def test_failed_fit_round_trip(tmp_path):
     try:
         raise RuntimeError("All initialization points failed\n\nCaused by:\n  Logp\n\nStack backtrace:\n 0: <x>")

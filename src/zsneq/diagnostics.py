@@ -36,14 +36,26 @@ def plot(kind: str, dt: xr.DataTree):
 
 
 def save_diagnostics(tree: xr.DataTree, paths: dict[str, str], title: str = "") -> None:
-    """Save each kind of plot to its path (format from the file suffix)."""
+    """Save each kind of plot to its path (format from the file suffix).
+
+    A failed fit (no draws) gets a figure saying so and why, in place of each plot, so the
+    study goes on and the report shows the failure where the plots would be.
+    """
     import matplotlib.pyplot as plt
 
+    from .fit import fit_status
     from .plots import save_figure
 
-    dt = diagnostics_tree(tree)
+    failed = fit_status(tree) == "failed"
+    dt = None if failed else diagnostics_tree(tree)
     for kind, path in paths.items():
-        fig = plot(kind, dt).viz["figure"].item()
+        if failed:
+            fig, ax = plt.subplots(figsize=(8, 1.6))
+            ax.axis("off")
+            ax.text(0.01, 0.5, f"No {kind} plot: the fit failed.\n{tree.attrs.get('error', '')}"[:400],
+                    va="center", ha="left", wrap=True, fontsize=9)
+        else:
+            fig = plot(kind, dt).viz["figure"].item()
         if title:
             fig.suptitle(f"{title}: {kind}", y=1.02)
         save_figure(fig, path)
