@@ -92,7 +92,7 @@ def test_model_cache_compiles_once_per_structure(monkeypatch):
         def with_data(self, **values):
             return self
 
-    monkeypatch.setattr(fit_module, "compile_model", lambda model: compiled.append(model) or Stub())
+    monkeypatch.setattr(fit_module, "compile_model", lambda model, *args: compiled.append(model) or Stub())
     cache = ModelCache()
     assert cache.get("vectorized_fixed", tiny(1))[1] is False
     assert cache.get("vectorized_fixed", tiny(2))[1] is True

@@ -274,10 +274,9 @@ def loglik_and_grad(beta, tau, sigma, n, rss, r, c, xtx):
     return np.array(value), g_beta, g_tau, np.array(-n_total / sigma + quad / (s2 * sigma))
 
 
-# Called after sampling, in every marginal fit's process: numba's disk cache (``__pycache__`` beside
-# this file) saves ~3 s of compiling per fit. A cached and a fresh compile draw bitwise the same
-# slopes (the determinism and batch tests compare fits made cold and warm).
-@numba.njit(cache=True)
+# Not in numba's disk cache (it would save ~3 s per marginal fit): slopes drawn by a cached and by a
+# fresh compile were seen to differ in the last bits, and draws must not depend on a cache.
+@numba.njit(cache=False)
 def _draw_offsets(beta, tau, sigma, r, c, xtx, z):
     """One exact draw of ``eps | y, theta`` (P, G) from standard normals ``z`` (P, G)."""
     P, G = c.shape
