@@ -146,7 +146,7 @@ def main() -> None:
             warm = compare(warm_rows, warm_summaries, REFERENCE)
             warm.to_csv(a.out / "fits_warm.csv", index=False)
             fastest = warm[warm["variant"] == best["variant"]].iloc[0]
-            text += ["", f"### The same fits from a warm compile cache (`sampler.compile_cache`; one untimed fit "
+            text += ["", "### The same fits from a warm compile cache (`sampler.compile_cache`; one untimed fit "
                      "filled it)", "", fits_markdown(warm, REFERENCE), "",
                      f"`{best['variant']}` from a warm cache: end to end {fastest['end_to_end_speedup']:.1f}× faster "
                      f"than the row-wise fit from a warm cache (target ≥ 5×)."]

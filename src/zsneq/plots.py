@@ -9,6 +9,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from .benchmark import REFERENCE  # noqa: E402
+
 
 def parameter_order(parameters) -> list[str]:
     """beta[...] first, then tau[...], then sigma, predictors in their given order."""
@@ -253,7 +255,7 @@ def sbc_ecdf_figure(replicates: pd.DataFrame, sbc: pd.DataFrame, alpha: float, t
     return fig
 
 
-def benchmark_figure(fits: pd.DataFrame, scaling: pd.DataFrame | None = None, reference: str = "nonvectorized",
+def benchmark_figure(fits: pd.DataFrame, scaling: pd.DataFrame | None = None, reference: str = REFERENCE,
                      title: str = "") -> plt.Figure:
     """The likelihood benchmark (``benchmarks/likelihoods.py``, tables ``fits`` and ``scaling``).
 

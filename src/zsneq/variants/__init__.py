@@ -167,15 +167,15 @@ class Variant:
     def __repr__(self) -> str:
         return f"Variant({self.name!r})"
 
-    def _param(self) -> dict:
-        """The parametrization keyword, for modules that declare a parametrization axis."""
-        if "parametrization" not in getattr(self.module, "AXES", {}):
-            return {}
-        return {"parametrization": self.spec.parametrization or DEFAULTS["parametrization"]}
+    def _axis_kwargs(self, *axes: str) -> dict:
+        """This variant's values of ``axes`` as keyword arguments, for the axes its module declares."""
+        values = {"likelihood": self.spec.likelihood,
+                  "parametrization": self.spec.parametrization or DEFAULTS["parametrization"]}
+        declared = getattr(self.module, "AXES", {})
+        return {axis: values[axis] for axis in axes if axis in declared}
 
     def build_model(self, data):
-        likelihood = {"likelihood": self.spec.likelihood} if "likelihood" in getattr(self.module, "AXES", {}) else {}
-        return self.module.build_model(data, **likelihood, **self._param())
+        return self.module.build_model(data, **self._axis_kwargs("likelihood", "parametrization"))
 
     def to_common(self, posterior, predictors):
         return self.module.to_common(posterior, predictors)
@@ -186,10 +186,10 @@ class Variant:
             if SLOPES not in posterior:
                 raise KeyError(f"{self.name}: the posterior has no {SLOPES!r}; add it with add_group_slopes")
             return posterior[SLOPES].transpose("chain", "draw", "group", "predictor")
-        return self.module.group_slopes(posterior, predictors, **self._param())
+        return self.module.group_slopes(posterior, predictors, **self._axis_kwargs("parametrization"))
 
     def from_common(self, point, predictors):
-        return self.module.from_common(point, predictors, **self._param())
+        return self.module.from_common(point, predictors, **self._axis_kwargs("parametrization"))
 
     def add_group_slopes(self, posterior, data, seed: int = 0):
         """The posterior plus exact conditional draws of the group slopes when the likelihood integrates them out.

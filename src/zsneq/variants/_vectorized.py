@@ -23,7 +23,7 @@ def vector_tau() -> pt.TensorVariable:
 
 def build_vectorized(
     data: RegressionData,
-    slopes: Callable[[pt.TensorVariable, pt.TensorVariable], pt.TensorVariable] | None,
+    slopes: Callable[[pt.TensorVariable, pt.TensorVariable], pt.TensorVariable],
     likelihood: str = "rowwise",
     tau: Callable[[], pt.TensorVariable] = vector_tau,
 ) -> pm.Model:
