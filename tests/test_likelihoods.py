@@ -159,6 +159,19 @@ def test_conditional_draws_are_exact(ragged):
     assert np.abs(np.cov(flat.T) - cov).max() < 6 * cov.diagonal().max() * np.sqrt(2 / D)
 
 
+def test_conditional_draws_do_not_depend_on_batching(ragged, monkeypatch):
+    """Draws are made in batches of parameter values; the batch size must not change a single bit."""
+    stats = GroupStats.from_data(ragged)
+    rng = np.random.default_rng(4)
+    D, P = 7, ragged.n_predictors
+    beta, tau, sigma = rng.normal(size=(D, P)), rng.gamma(4.0, size=(D, P)), rng.gamma(4.0, size=D)
+    whole = marginal.draw_group_slopes(beta, tau, sigma, stats, np.random.default_rng(1))
+    monkeypatch.setattr(marginal, "_BATCH_ELEMENTS", 1)  # one draw per batch
+    one_by_one = marginal.draw_group_slopes(beta, tau, sigma, stats, np.random.default_rng(1))
+    np.testing.assert_array_equal(one_by_one, whole)
+    assert not np.array_equal(whole[0], whole[1])
+
+
 def test_joint_is_marginal_times_conditional(ragged):
     """log p(y, offsets | theta) = log p(y | theta) + log p(offsets | y, theta) exactly, at any zero-sum offsets."""
     stats = GroupStats.from_data(ragged)

@@ -35,6 +35,9 @@ from .variants import NoMap, get_variant
 
 EXPECTED_ZERO_SUM_DIM = GROUP
 RTOL = 1e-8
+# The checks evaluate each compiled function a few times: compile fast rather than run fast. On the seed
+# scenario this takes a check from about 30 s (numba, cold private cache) to a few seconds.
+MODE = "FAST_COMPILE"
 
 
 def prior_offsets(variant: str, data: RegressionData, draws: int = 20, seed: int = 0) -> tuple[xr.Dataset, xr.DataArray]:
@@ -44,7 +47,8 @@ def prior_offsets(variant: str, data: RegressionData, draws: int = 20, seed: int
     names = [rv.name for rv in model.free_RVs]
     with warnings.catch_warnings():  # a likelihood written as a Potential plays no part in prior draws
         warnings.filterwarnings("ignore", message="The effect of Potentials", category=UserWarning)
-        prior = pm.sample_prior_predictive(draws=draws, model=model, var_names=names, random_seed=seed)
+        prior = pm.sample_prior_predictive(draws=draws, model=model, var_names=names, random_seed=seed,
+                                          compile_kwargs={"mode": MODE})
     prior = module.add_group_slopes(prior["prior"].to_dataset(), data, seed)
     common = module.to_common(prior, data.predictors)
     slopes = module.group_slopes(prior, data.predictors)
@@ -60,7 +64,7 @@ def zero_sum_dims(offsets: xr.DataArray) -> list[str]:
 
 def _logp_fn(variant: str, data: RegressionData):
     model = remove_value_transforms(get_variant(variant).build_model(data))
-    return model.compile_logp(jacobian=False), {v.name: v.dtype for v in model.value_vars}
+    return model.compile_logp(jacobian=False, mode=MODE), {v.name: v.dtype for v in model.value_vars}
 
 
 def _as_inputs(point: dict, dtypes: dict) -> dict:

@@ -274,38 +274,6 @@ def loglik_and_grad(beta, tau, sigma, n, rss, r, c, xtx):
     return np.array(value), g_beta, g_tau, np.array(-n_total / sigma + quad / (s2 * sigma))
 
 
-# Not in numba's disk cache (it would save ~3 s per marginal fit): slopes drawn by a cached and by a
-# fresh compile were seen to differ in the last bits, and draws must not depend on a cache.
-@numba.njit(cache=False)
-def _draw_offsets(beta, tau, sigma, r, c, xtx, z):
-    """One exact draw of ``eps | y, theta`` (P, G) from standard normals ``z`` (P, G)."""
-    P, G = c.shape
-    sigma = sigma.item()
-    m, V, chol, e, dd, logdet, hh = _moments(beta, tau, sigma, r, c, xtx)
-    mS, Winv, half_logdet_w, quad_w = _constraint(m, V)
-    # m + chol^-T z has covariance chol^-T chol^-1 = V: solve chol' x = z by back substitution
-    x = np.zeros((P, G))
-    for i in range(P - 1, -1, -1):
-        for g in range(G):
-            x[i, g] = z[i, g]
-        for k in range(i + 1, P):
-            for g in range(G):
-                x[i, g] -= chol[k, i, g] * x[k, g]
-        for g in range(G):
-            x[i, g] /= chol[i, i, g]
-    total = np.zeros(P)
-    for i in range(P):
-        for g in range(G):
-            x[i, g] += m[i, g]
-            total[i] += x[i, g]
-    shift = _matvec(Winv, total)  # subtract V_g W^-1 sum_h eps_h: the offsets then sum to zero
-    for i in range(P):
-        for j in range(P):
-            for g in range(G):
-                x[i, g] -= V[i, j, g] * shift[j]
-    return x
-
-
 @numba.njit(cache=False)
 def _conditional_logp(beta, tau, sigma, r, c, xtx, eps):
     P, G = c.shape
@@ -357,17 +325,67 @@ def conditional_logp(beta, tau, sigma, stats: GroupStats, offsets) -> float:
 def draw_group_slopes(beta, tau, sigma, stats: GroupStats, rng: np.random.Generator) -> np.ndarray:
     """Exact draws of every group's slopes given the data, one per row of (beta, tau, sigma).
 
-    ``beta`` and ``tau`` have shape (D, P) and ``sigma`` (D,); returns (D, G, P).
+    ``beta`` and ``tau`` have shape (D, P) and ``sigma`` (D,); returns (D, G, P). Draw ``i`` uses the
+    ``i``-th block of P x G standard normals from ``rng``, so the result does not depend on how the
+    draws are batched.
     """
     beta, tau, sigma = _as_float(beta, tau, sigma)
     _, _, r, c, xtx = _data(stats)
     (P, G), D = c.shape, len(sigma)
     out = np.empty((D, G, P))
-    for i in range(D):
-        z = rng.standard_normal((P, G))
-        offsets = _draw_offsets(beta[i], tau[i], sigma[i : i + 1].reshape(()), r, c, xtx, z)
-        out[i] = beta[i] + tau[i] * offsets.T
+    step = max(1, _BATCH_ELEMENTS // (G * (3 * P * P + 6 * P)))
+    for start in range(0, D, step):
+        rows = slice(start, min(start + step, D))
+        z = rng.standard_normal((rows.stop - rows.start, P, G))
+        offsets = _draw_offsets(beta[rows], tau[rows], sigma[rows], r, c, xtx, z)  # (D', P, G)
+        out[rows] = beta[rows, None, :] + tau[rows, None, :] * offsets.transpose(0, 2, 1)
     return out
+
+
+_BATCH_ELEMENTS = 25_000_000  # about 200 MB of float64 work arrays per batch of draws
+
+
+def _draw_offsets(beta, tau, sigma, r, c, xtx, z) -> np.ndarray:
+    """Exact draws of ``eps | y, theta`` for D parameter values at once, in NumPy (nothing to compile).
+
+    ``beta``, ``tau`` (D, P), ``sigma`` (D,), the statistics group axis last, standard normals ``z``
+    (D, P, G); returns (D, P, G). The arithmetic of ``_moments`` and ``_constraint``, with the P x P
+    loops unrolled over arrays of shape (D, G): ``Lambda = I + diag(s) X'X diag(s)`` with
+    ``s = tau / sigma`` is factored ``chol chol'``; with ``inv = chol^-1``, the unconstrained draw is
+    ``m + inv' z = inv' (h + z)`` (``h = inv u``), and the zero-sum constraint is imposed by
+    subtracting ``V_g W^-1 sum_h eps_h`` (``V_g = inv' inv``, ``W = sum_g V_g``).
+    """
+    P = c.shape[0]
+    s = tau / sigma[:, None]  # (D, P)
+
+    def per_draw(v):  # (D,) -> (D, 1): one value per draw, broadcast over groups
+        return v[:, None]
+
+    d = [c[i] - sum(per_draw(beta[:, j]) * r[i, j] for j in range(P)) for i in range(P)]  # c - R beta
+    u = [per_draw(s[:, j] / sigma) * sum(r[i, j] * d[i] for i in range(P)) for j in range(P)]  # s R'd / sigma
+    chol = [[None] * P for _ in range(P)]
+    for j in range(P):
+        acc = 1.0 + per_draw(s[:, j] ** 2) * xtx[j, j]
+        for k in range(j):
+            acc = acc - chol[j][k] ** 2
+        chol[j][j] = np.sqrt(acc)
+        for i in range(j + 1, P):
+            acc = per_draw(s[:, i] * s[:, j]) * xtx[i, j]
+            for k in range(j):
+                acc = acc - chol[i][k] * chol[j][k]
+            chol[i][j] = acc / chol[j][j]
+    inv = [[None] * P for _ in range(P)]  # lower triangle of chol^-1
+    for i in range(P):
+        inv[i][i] = 1.0 / chol[i][i]
+        for j in range(i):
+            inv[i][j] = -sum(chol[i][k] * inv[k][j] for k in range(j, i)) * inv[i][i]
+    h = [sum(inv[i][k] * u[k] for k in range(i + 1)) for i in range(P)]
+    x = [sum(inv[k][i] * (h[k] + z[:, k]) for k in range(i, P)) for i in range(P)]
+    V = [[sum(inv[k][i] * inv[k][j] for k in range(max(i, j), P)) for j in range(P)] for i in range(P)]
+    total = np.stack([xi.sum(axis=1) for xi in x], axis=1)  # (D, P)
+    W = np.stack([np.stack([Vij.sum(axis=1) for Vij in Vi], axis=1) for Vi in V], axis=1)  # (D, P, P)
+    shift = np.linalg.solve(W, total[:, :, None])[:, :, 0]  # W^-1 sum_h eps_h, (D, P)
+    return np.stack([x[i] - sum(V[i][j] * per_draw(shift[:, j]) for j in range(P)) for i in range(P)], axis=1)
 
 
 class MarginalLoglik(Op):
