@@ -23,7 +23,9 @@ A variant name may add axis values to a module's name, joined by ``+``, e.g.
 ``vectorized_fixed+sufficient+centered``:
 
 - ``likelihood``: ``rowwise`` (default; one Normal term per row, as in the thread),
-  ``sufficient`` (the same likelihood from per-group sufficient statistics) or
+  ``sufficient`` (the same likelihood from per-group sufficient statistics; in
+  ``vectorized_dims``, whose pymc.dims terms must be observed distributions, up to an
+  additive constant that depends on the data only) or
   ``marginal`` (group slopes integrated out exactly; their exact conditional draws
   are added to the posterior after sampling, so ``group_slopes`` still works);
 - ``parametrization`` of the group slopes: ``noncentered`` (default;
