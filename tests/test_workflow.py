@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT, run_snakemake
+from conftest import ROOT, copy_workflow, run_snakemake
 
 TEST_CONFIG = ROOT / ".test" / "config" / "config.yaml"
 
@@ -103,3 +103,14 @@ def test_coverage_scores_every_fit_against_both_truths_of_beta(run_dir):
     for s, sc in config["scenarios"].items():  # only scenarios with replicates to score are shown
         shown = f"Scenario <code>{s}</code> · {sc['replicates']} replicate(s)" in calibration
         assert shown == (sc["replicates"] >= 2), s
+
+
+def test_plans_the_study_in_a_working_directory_outside_the_repository(tmp_path):
+    """``snakemake --directory elsewhere``: results go there, code inputs still point into the repository."""
+    repo, elsewhere = tmp_path / "repo", tmp_path / "elsewhere"
+    repo.mkdir()
+    elsewhere.mkdir()
+    copy_workflow(repo)
+    proc = run_snakemake(repo, "-n", "--directory", str(elsewhere))
+    jobs = re.findall(r"^(?:local)?rule (\w+):", proc.stdout, flags=re.M)
+    assert {"simulate", "check_variant", "fit", "report"} <= set(jobs), proc.stdout[-2000:]

@@ -1,4 +1,5 @@
 import ast
+import os
 import re
 import sys
 from functools import cache
@@ -165,7 +166,13 @@ def package_code(*files):
                 seen[name] = _module_file(name)
                 todo.append(seen[name])
     own = [f for f in files if f.startswith("src/")]
-    return sorted(set(own) | set(seen.values()))
+    return sorted(repo_file(f) for f in set(own) | set(seen.values()))
+
+
+def repo_file(path):
+    """A file of this repository as an input path: relative to the working directory, which is the
+    repository unless Snakemake runs with ``--directory`` elsewhere."""
+    return os.path.relpath(Path(workflow.basedir, path))
 
 
 def variant_file(variant):

@@ -116,7 +116,7 @@ rule report:
         calibration_figures=calibration_figures(),
         benchmark=benchmark_tables,
         benchmark_figure=benchmark_figures(),
-        template="workflow/report/index.html.j2",
+        template=repo_file("workflow/report/index.html.j2"),
         code=script_code("report.py"),
     output:
         report(
