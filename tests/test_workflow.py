@@ -112,5 +112,5 @@ def test_plans_the_study_in_a_working_directory_outside_the_repository(tmp_path)
     elsewhere.mkdir()
     copy_workflow(repo)
     proc = run_snakemake(repo, "-n", "--directory", str(elsewhere))
-    jobs = re.findall(r"^(?:local)?rule (\w+):", proc.stdout, flags=re.M)
+    jobs = re.findall(r"^(?:local)?rule (\w+):", proc.stdout, flags=re.MULTILINE)
     assert {"simulate", "check_variant", "fit", "report"} <= set(jobs), proc.stdout[-2000:]
