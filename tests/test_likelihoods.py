@@ -7,10 +7,9 @@ import pytensor
 import pytensor.tensor as pt
 import pytest
 from conftest import TINY_SAMPLER
-from pymc.model.transform.conditioning import remove_value_transforms
 
 from zsneq import marginal
-from zsneq.checks import logp_equivalence, run_checks
+from zsneq.checks import _logp_fn, logp_equivalence, run_checks
 from zsneq.data import RegressionData, simulate
 from zsneq.fit import fit, read_fit, write_fit
 from zsneq.summarize import summarize_fit
@@ -215,18 +214,13 @@ def test_sufficient_likelihood_is_its_modules_rowwise_likelihood(variant, tiny_d
     assert {"n_g", "rss_g", "r_g", "c_g"} <= set(model.named_vars) and not model.observed_RVs
 
 
-def _untransformed_logp(variant, data):
-    model = remove_value_transforms(get_variant(variant).build_model(data))
-    return model.compile_logp(jacobian=False), {v.name: v.dtype for v in model.value_vars}
-
-
 def test_dims_sufficient_likelihood_is_rowwise_up_to_a_constant(ragged):
     """vectorized_dims+sufficient's joint log density minus vectorized_dims's is one constant at random points,
     on groups of unequal sizes, one with fewer rows than predictors. The constant depends on the data only:
     ``a log(pi) + (a - 1) log(RSS) - lgamma(a)`` with ``a = (N - P G) / 2`` (the Gamma term's normalisation
     and the 2 pi's the QR rows do not account for)."""
-    fast, fast_dtypes = _untransformed_logp(DIMS_SUFFICIENT, ragged)
-    slow, slow_dtypes = _untransformed_logp("vectorized_dims", ragged)
+    fast, fast_dtypes = _logp_fn(DIMS_SUFFICIENT, ragged)
+    slow, slow_dtypes = _logp_fn("vectorized_dims", ragged)
     assert fast_dtypes == slow_dtypes
     variant = get_variant(DIMS_SUFFICIENT)
     G, P = ragged.n_groups, ragged.n_predictors

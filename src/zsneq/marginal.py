@@ -381,7 +381,10 @@ def _draw_offsets(beta, tau, sigma, r, c, xtx, z) -> np.ndarray:
             inv[i][j] = -sum(chol[i][k] * inv[k][j] for k in range(j, i)) * inv[i][i]
     h = [sum(inv[i][k] * u[k] for k in range(i + 1)) for i in range(P)]
     x = [sum(inv[k][i] * (h[k] + z[:, k]) for k in range(i, P)) for i in range(P)]
-    V = [[sum(inv[k][i] * inv[k][j] for k in range(max(i, j), P)) for j in range(P)] for i in range(P)]
+    V = [[None] * P for _ in range(P)]  # symmetric: each entry below the diagonal computed once
+    for i in range(P):
+        for j in range(i + 1):
+            V[i][j] = V[j][i] = sum(inv[k][i] * inv[k][j] for k in range(i, P))
     total = np.stack([xi.sum(axis=1) for xi in x], axis=1)  # (D, P)
     W = np.stack([np.stack([Vij.sum(axis=1) for Vij in Vi], axis=1) for Vi in V], axis=1)  # (D, P, P)
     shift = np.linalg.solve(W, total[:, :, None])[:, :, 0]  # W^-1 sum_h eps_h, (D, P)
