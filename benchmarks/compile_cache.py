@@ -5,11 +5,11 @@ import the stack, build one variant on one simulated dataset and compile it for 
 cases, interleaved in every repeat so that load on the machine hits them alike:
 
 - ``numba cache off, cold``: an empty compile directory, numba's disk cache off. This is what
-  every fit job does (a fresh directory of its own, see ``zsneq.io.private_compiledir``);
+  every fit job does (a fresh directory of its own, see ``zsneq.core.io.private_compiledir``);
 - ``numba cache off, warm``: the same again, in the directory the previous run filled;
 - ``numba cache on, cold`` / ``numba cache on, warm``: with numba's disk cache on, for comparison
   only. The workflow leaves it off because a model loaded from that cache gives draws that differ
-  in the last bits from a fresh compile (see ``zsneq.fit.compile_model``).
+  in the last bits from a fresh compile (see ``zsneq.models.fit.compile_model``).
 
 Run from the repository root (takes a few minutes on 2 cores):
     python benchmarks/compile_cache.py [--config .test/config/config.yaml] [--scenario tiny]
@@ -46,9 +46,9 @@ def measure(data_path: str, variant: str, numba_cache: bool) -> dict:
     import nutpie
     import pytensor
 
-    from zsneq.data import read_dataset
-    from zsneq.fit import compile_model
-    from zsneq.variants import get_variant
+    from zsneq.core.dataset import read_dataset
+    from zsneq.models.fit import compile_model
+    from zsneq.models.variants import get_variant
 
     t1 = time.perf_counter()
     model = get_variant(variant).build_model(read_dataset(data_path))
@@ -86,7 +86,8 @@ def main() -> None:
         print(json.dumps(measure(a.measure, a.variant, a.numba_cache)))
         return
 
-    from zsneq.data import simulate_scenario, write_dataset
+    from zsneq.core.dataset import write_dataset
+    from zsneq.simulation.generator import simulate_scenario
     from zsneq.workflow import load_config
 
     config = load_config(a.config)

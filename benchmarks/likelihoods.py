@@ -35,17 +35,11 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from zsneq.benchmark import (  # noqa: E402
-    REFERENCE,
-    compare,
-    fit_row,
-    fits_markdown,
-    scaling_markdown,
-    seconds_per_1000_ess,
-)
-from zsneq.data import simulate_scenario, write_dataset  # noqa: E402
-from zsneq.fit import fit_status, read_fit  # noqa: E402
-from zsneq.io import write_text  # noqa: E402
+from zsneq.analysis.benchmark import REFERENCE, compare, fit_row, fits_markdown, scaling_markdown, seconds_per_1000_ess
+from zsneq.core.dataset import write_dataset  # noqa: E402
+from zsneq.core.io import write_text  # noqa: E402
+from zsneq.models.fit import fit_status, read_fit  # noqa: E402
+from zsneq.simulation.generator import simulate_scenario  # noqa: E402
 from zsneq.workflow import load_config  # noqa: E402
 
 FAST = ["vectorized_fixed+sufficient", "vectorized_fixed+sufficient+centered", "vectorized_fixed+marginal"]

@@ -11,10 +11,11 @@ import pytest
 import yaml
 from conftest import ROOT, TEST_CONFIG, TINY
 
-from zsneq.data import RegressionData, simulate, simulate_scenario
-from zsneq.fit import ModelCache, read_fit, swappable_data
-from zsneq.variants import VARIANTS, get_variant
-from zsneq.workflow import replicate_batches
+from zsneq.core.config import replicate_batches
+from zsneq.core.dataset import RegressionData
+from zsneq.models.fit import ModelCache, read_fit, swappable_data
+from zsneq.models.variants import VARIANTS, get_variant
+from zsneq.simulation.generator import simulate, simulate_scenario
 
 
 def tiny(seed: int, **overrides) -> RegressionData:
@@ -82,7 +83,7 @@ def test_a_batch_job_gives_bitwise_the_draws_of_separate_jobs(tiny_study, tmp_pa
 
 def test_model_cache_compiles_once_per_structure(monkeypatch):
     """Same structure: one compile; another number of groups: compiled again (stubbed compiler, no numba)."""
-    import zsneq.fit as fit_module
+    import zsneq.models.fit as fit_module
 
     compiled = []
 

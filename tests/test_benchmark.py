@@ -4,10 +4,17 @@ import pandas as pd
 import pytest
 from conftest import ROOT
 
-from zsneq.benchmark import compare, fits_markdown, read_tables, scaling_grid, scaling_markdown, seconds_per_1000_ess
-from zsneq.plots import benchmark_figure, save_figure
-from zsneq.report import render
-from zsneq.workflow import benchmark_figure_path, benchmark_table_paths
+from zsneq.analysis.benchmark import (
+    compare,
+    fits_markdown,
+    read_tables,
+    scaling_grid,
+    scaling_markdown,
+    seconds_per_1000_ess,
+)
+from zsneq.core.paths import benchmark_figure_path, benchmark_table_paths
+from zsneq.presentation.plots import benchmark_figure, save_figure
+from zsneq.presentation.report import render
 
 TEMPLATE = ROOT / "workflow" / "report" / "index.html.j2"
 

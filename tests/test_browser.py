@@ -1,12 +1,12 @@
 """The report opens from disk in headless Chromium: no request leaves the file, every figure loads.
 
-Chromium comes from Debian's packages; ``zsneq.browser.ensure_chromium`` installs
+Chromium comes from Debian's packages; ``zsneq.presentation.browser.ensure_chromium`` installs
 it when missing (``apt-get install chromium``, as root), as a fresh machine needs.
 """
 
 import pytest
 
-from zsneq.browser import inspect_report
+from zsneq.presentation.browser import inspect_report
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import xarray as xr
 
-from zsneq.calibration import (
+from zsneq.analysis.calibration import (
     MIN_SBC_REPLICATES,
     batching_table,
     clopper_pearson,
@@ -21,7 +21,7 @@ from zsneq.calibration import (
     sbc_variants,
     thinned,
 )
-from zsneq.data import Truth
+from zsneq.core.dataset import Truth
 
 LEVELS = [0.5, 0.8, 0.94]
 RANK_DRAWS = 50

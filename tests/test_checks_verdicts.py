@@ -5,12 +5,13 @@ import pandas as pd
 import pytest
 from conftest import TINY_SAMPLER
 
-from zsneq.checks import logp_equivalence, run_checks, zero_sum_dims
-from zsneq.data import RegressionData, simulate
-from zsneq.fit import fit
-from zsneq.summarize import combine, summarize_fit
-from zsneq.variants import VARIANTS
-from zsneq.verdicts import parameter_verdicts, variant_verdicts
+from zsneq.analysis.checks import logp_equivalence, run_checks, zero_sum_dims
+from zsneq.analysis.summarize import combine, summarize_fit
+from zsneq.analysis.verdicts import parameter_verdicts, variant_verdicts
+from zsneq.core.dataset import RegressionData
+from zsneq.models.fit import fit
+from zsneq.models.variants import VARIANTS
+from zsneq.simulation.generator import simulate
 
 EXPECTED = {
     "nonvectorized": (["group"], "equivalent"),

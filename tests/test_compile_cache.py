@@ -9,7 +9,7 @@ import numpy as np
 import yaml
 from conftest import ROOT, TEST_CONFIG
 
-from zsneq.fit import read_fit
+from zsneq.models.fit import read_fit
 
 FIT = ROOT / "workflow" / "scripts" / "fit.py"
 
@@ -20,7 +20,7 @@ def test_private_compiledir_is_fresh_keeps_other_flags_and_is_removed(tmp_path):
     gone afterwards."""
     code = (
         "import os, pathlib\n"
-        "from zsneq.io import private_compiledir\n"
+        "from zsneq.core.io import private_compiledir\n"
         "with private_compiledir() as d:\n"
         "    empty = os.listdir(d) == []\n"
         "    import pytensor\n"

@@ -10,8 +10,9 @@ import pytest
 import yaml
 from snakemake.exceptions import WorkflowError
 
-from zsneq.variants import VARIANTS
-from zsneq.workflow import SCHEMA, ConfigError, load_config
+from zsneq.core.config import SCHEMA, ConfigError
+from zsneq.models.variants import VARIANTS
+from zsneq.workflow import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT = ROOT / "config" / "config.yaml"

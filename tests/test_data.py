@@ -7,7 +7,8 @@ import pandas as pd
 import pytest
 from thread_generator import generate_data
 
-from zsneq.data import DataError, RegressionData, Truth, read_dataset, replicate_rng, simulate, simulate_scenario
+from zsneq.core.dataset import DataError, RegressionData, Truth, read_dataset
+from zsneq.simulation.generator import replicate_rng, simulate, simulate_scenario
 
 GOLDEN = Path(__file__).parent / "data" / "thread_golden_5x20.parquet"
 THREAD = {"beta": [1, 1.2, 0.8], "tau": [10, 12, 8], "sigma": 100}

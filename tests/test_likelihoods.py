@@ -8,13 +8,14 @@ import pytensor.tensor as pt
 import pytest
 from conftest import TINY_SAMPLER
 
-from zsneq import marginal
-from zsneq.checks import _logp_fn, logp_equivalence, run_checks
-from zsneq.data import RegressionData, simulate
-from zsneq.fit import fit, read_fit, write_fit
-from zsneq.summarize import summarize_fit
-from zsneq.sufficient import GroupStats
-from zsneq.variants import Spec, VariantError, get_variant, parse_variant
+from zsneq.analysis.checks import _logp_fn, logp_equivalence, run_checks
+from zsneq.analysis.summarize import summarize_fit
+from zsneq.core.dataset import RegressionData
+from zsneq.models import marginal
+from zsneq.models.fit import fit, read_fit, write_fit
+from zsneq.models.sufficient import GroupStats
+from zsneq.models.variants import Spec, VariantError, get_variant, parse_variant
+from zsneq.simulation.generator import simulate
 
 FAST = ["vectorized_fixed+sufficient", "vectorized_fixed+sufficient+centered", "vectorized_fixed+marginal"]
 AXIS_COMBINATIONS = ["vectorized_fixed+centered", *FAST]

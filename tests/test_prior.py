@@ -10,9 +10,10 @@ import pymc as pm
 import pytest
 from scipy.stats import ks_2samp
 
-from zsneq.data import RegressionData, replicate_rng, simulate_scenario
-from zsneq.prior import draw_top_level, simulate_from_prior, zero_sum_offsets
-from zsneq.variants import get_variant
+from zsneq.core.dataset import RegressionData
+from zsneq.models.variants import get_variant
+from zsneq.simulation.generator import replicate_rng, simulate_scenario
+from zsneq.simulation.prior import draw_top_level, simulate_from_prior, zero_sum_offsets
 
 G, N, P = 4, 3, 2
 DRAWS = 4000

@@ -13,12 +13,13 @@ import xarray as xr
 import yaml
 from conftest import ROOT, TEST_CONFIG
 
-from zsneq.data import DataError, read_dataset, read_truth, simulate
-from zsneq.fit import error_line, failed_fit, fit_status, read_fit, write_fit
-from zsneq.io import atomic_path
-from zsneq.report import render
-from zsneq.summarize import fit_record, fit_table, summarize_fit
-from zsneq.variants import VARIANTS
+from zsneq.analysis.summarize import fit_record, fit_table, summarize_fit
+from zsneq.core.dataset import DataError, read_dataset, read_truth
+from zsneq.core.io import atomic_path
+from zsneq.models.fit import error_line, failed_fit, fit_status, read_fit, write_fit
+from zsneq.models.variants import VARIANTS
+from zsneq.presentation.report import render
+from zsneq.simulation.generator import simulate
 
 SCRIPTS = ROOT / "workflow" / "scripts"
 TEMPLATE = ROOT / "workflow" / "report" / "index.html.j2"
@@ -385,7 +386,7 @@ def test_scripts_outside_snakemake_fail_clearly_and_leave_nothing(tmp_path, fit_
 
 def test_diagnostics_of_a_failed_fit_say_so(tmp_path):
     """A failed fit gets figures naming the failure instead of stopping the study."""
-    from zsneq.diagnostics import KINDS, save_diagnostics
+    from zsneq.presentation.diagnostics import KINDS, save_diagnostics
 
     tree = failed_fit("vectorized_fixed", RuntimeError("All initialization points failed"), {"rep": 0})
     paths = {kind: tmp_path / f"rep0_{kind}.png" for kind in KINDS}

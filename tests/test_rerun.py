@@ -19,8 +19,8 @@ import pytest
 import yaml
 from conftest import ROOT, TEST_CONFIG, copy_workflow, run_snakemake
 
-from zsneq.fit import read_fit
-from zsneq.variants import parse_variant
+from zsneq.models.fit import read_fit
+from zsneq.models.variants import parse_variant
 
 SCRIPTS = ROOT / "workflow" / "scripts"
 AGGREGATES = {"summarize", "verdicts", "plot_forest", "plot_performance", "calibrate", "plot_coverage", "plot_sbc",
@@ -68,7 +68,7 @@ def test_editing_the_report_template_reruns_only_the_report(tiny_study, tmp_path
 
 def test_editing_one_variant_reruns_only_its_fits_and_what_depends_on_them(tiny_study, tmp_path):
     work = study_copy(tiny_study, tmp_path / "s")
-    _append(work / "src/zsneq/variants/vectorized_fixed.py", "\n# an edit\n")
+    _append(work / "src/zsneq/models/variants/vectorized_fixed.py", "\n# an edit\n")
     jobs = planned_jobs(work)
     per_variant = {(rule, out) for rule, out in jobs if rule not in AGGREGATES}
     config = yaml.safe_load(TEST_CONFIG.read_text())

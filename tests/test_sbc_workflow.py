@@ -13,7 +13,7 @@ import pytest
 import yaml
 from conftest import copy_workflow, run_snakemake
 
-from zsneq.fit import fit_attrs, read_fit
+from zsneq.models.fit import fit_attrs, read_fit
 
 WRONG = "wrong_tau_prior"
 REPS = 20
@@ -30,7 +30,7 @@ CONFIG = {
 @pytest.fixture(scope="module")
 def sbc_study(tmp_path_factory) -> Path:
     workdir = copy_workflow(tmp_path_factory.mktemp("sbc"))
-    shutil.copy(Path(__file__).with_name(f"{WRONG}.py"), workdir / "src/zsneq/variants" / f"{WRONG}.py")
+    shutil.copy(Path(__file__).with_name(f"{WRONG}.py"), workdir / "src/zsneq/models/variants" / f"{WRONG}.py")
     config = workdir / "sbc.yaml"
     config.write_text(yaml.safe_dump(CONFIG))
     run_snakemake(workdir, config=config)

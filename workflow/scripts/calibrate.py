@@ -17,11 +17,11 @@ from pathlib import Path
 _here = (Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__).parent).resolve()  # noqa: F821
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
-from zsneq.calibration import batching_table, combine, coverage_table, fit_rows, sbc_table, sbc_variants  # noqa: E402
-from zsneq.data import read_truth  # noqa: E402
-from zsneq.fit import fit_status, read_fit  # noqa: E402
-from zsneq.io import atomic_path, setup_logging  # noqa: E402
-from zsneq.workflow import truth_path_for  # noqa: E402
+from zsneq.analysis.calibration import batching_table, combine, coverage_table, fit_rows, sbc_table, sbc_variants  # noqa: E402
+from zsneq.core.dataset import read_truth  # noqa: E402
+from zsneq.core.io import atomic_path, setup_logging  # noqa: E402
+from zsneq.core.paths import truth_path_for  # noqa: E402
+from zsneq.models.fit import fit_status, read_fit  # noqa: E402
 
 OUTPUTS = ("replicates", "coverage", "sbc", "sbc_variants", "batching")
 
@@ -64,7 +64,8 @@ if "snakemake" in globals():
     main(sm.input.fits, dict(sm.params.calibration), list(sm.params.prior_scenarios),
          {name: sm.output[name] for name in OUTPUTS}, sm.log[0])
 elif __name__ == "__main__":
-    from zsneq.workflow import load_config, prior_scenarios
+    from zsneq.core.config import prior_scenarios
+    from zsneq.workflow import load_config
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--config", default="config/config.yaml")

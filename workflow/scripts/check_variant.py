@@ -15,9 +15,9 @@ sys.path.insert(0, str(_here.parents[1] / "src"))
 
 
 def main(data_path, variant, reference, out, *, scenario="", log=None) -> None:
-    from zsneq.checks import run_checks
-    from zsneq.data import read_dataset
-    from zsneq.io import setup_logging, write_text
+    from zsneq.analysis.checks import run_checks
+    from zsneq.core.dataset import read_dataset
+    from zsneq.core.io import setup_logging, write_text
 
     logger = setup_logging(log)
     result = {"scenario": scenario, "dataset": str(data_path), **run_checks(variant, reference, read_dataset(data_path))}
@@ -27,7 +27,7 @@ def main(data_path, variant, reference, out, *, scenario="", log=None) -> None:
 
 
 if "snakemake" in globals():
-    from zsneq.io import private_compiledir
+    from zsneq.core.io import private_compiledir
 
     sm = globals()["snakemake"]
     with private_compiledir():  # a compile cache of this job's own, in node-local temporary storage

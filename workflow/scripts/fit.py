@@ -1,7 +1,7 @@
 """Fit one model variant to one or more datasets with nutpie; write one DataTree NetCDF per dataset.
 
 Several datasets (a batch of replicates, rule ``fit_batch``) are fitted in one process: the model is
-compiled once and each later dataset is swapped into the compiled model (``zsneq.fit.ModelCache``).
+compiled once and each later dataset is swapped into the compiled model (``zsneq.models.fit.ModelCache``).
 
 Under Snakemake (rules ``fit``, ``fit_batch``) or from the command line:
     python workflow/scripts/fit.py --config config/config.yaml --variant nonvectorized \
@@ -18,9 +18,9 @@ sys.path.insert(0, str(_here.parents[1] / "src"))
 
 def main(data_paths, variant, sampler: dict, outs, *, scenario="", reps=None, threads=None, log=None) -> None:
     """Fit ``variant`` to each dataset in ``data_paths`` (replicates ``reps``), writing ``outs`` in order."""
-    from zsneq.data import read_dataset
-    from zsneq.fit import ModelCache, failed_fit, fit, write_fit
-    from zsneq.io import setup_logging
+    from zsneq.core.dataset import read_dataset
+    from zsneq.core.io import setup_logging
+    from zsneq.models.fit import ModelCache, failed_fit, fit, write_fit
 
     logger = setup_logging(log)
     data_paths, outs = list(data_paths), list(outs)
@@ -47,7 +47,7 @@ def main(data_paths, variant, sampler: dict, outs, *, scenario="", reps=None, th
 
 
 if "snakemake" in globals():
-    from zsneq.io import job_compiledir
+    from zsneq.core.io import job_compiledir
 
     sm = globals()["snakemake"]
     # a compile cache of this job's own in node-local temporary storage, or the configured shared one
@@ -69,7 +69,7 @@ elif __name__ == "__main__":
     sampler = load_config(a.config)["sampler"]
     from contextlib import nullcontext
 
-    from zsneq.io import job_compiledir
+    from zsneq.core.io import job_compiledir
 
     # pytensor's usual compile directory (PYTENSOR_FLAGS), unless the config names a shared cache
     with job_compiledir(sampler["compile_cache"]) if sampler.get("compile_cache") else nullcontext():

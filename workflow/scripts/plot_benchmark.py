@@ -11,9 +11,9 @@ from pathlib import Path
 _here = (Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__).parent).resolve()  # noqa: F821
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
-from zsneq.benchmark import REFERENCE, read_tables  # noqa: E402
-from zsneq.io import setup_logging  # noqa: E402
-from zsneq.plots import benchmark_figure, save_figure  # noqa: E402
+from zsneq.analysis.benchmark import REFERENCE, read_tables  # noqa: E402
+from zsneq.core.io import setup_logging  # noqa: E402
+from zsneq.presentation.plots import benchmark_figure, save_figure  # noqa: E402
 
 
 def main(table_paths, out, log=None) -> None:
@@ -31,7 +31,7 @@ if "snakemake" in globals():
     sm = globals()["snakemake"]
     main(sm.input.tables, sm.output[0], sm.log[0])
 elif __name__ == "__main__":
-    from zsneq.workflow import benchmark_table_paths
+    from zsneq.core.paths import benchmark_table_paths
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--benchmark", default="results/benchmark", help="directory with fits.csv (and scaling.csv)")

@@ -12,9 +12,9 @@ from pathlib import Path
 _here = (Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__).parent).resolve()  # noqa: F821
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
-from zsneq.diagnostics import KINDS, save_diagnostics  # noqa: E402
-from zsneq.fit import read_fit  # noqa: E402
-from zsneq.io import setup_logging  # noqa: E402
+from zsneq.core.io import setup_logging  # noqa: E402
+from zsneq.models.fit import read_fit  # noqa: E402
+from zsneq.presentation.diagnostics import KINDS, save_diagnostics  # noqa: E402
 
 
 def main(fit_path, paths: dict, log=None) -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 _here = (Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__).parent).resolve()  # noqa: F821
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
-from zsneq.io import setup_logging  # noqa: E402
-from zsneq.plots import forest_figure, performance_figure, save_figure  # noqa: E402
+from zsneq.core.io import setup_logging  # noqa: E402
+from zsneq.presentation.plots import forest_figure, performance_figure, save_figure  # noqa: E402
 
 
 def main(kind, summary_path, scenario, out, log=None) -> None:

@@ -13,9 +13,9 @@ from pathlib import Path
 _here = (Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__).parent).resolve()  # noqa: F821
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
-from zsneq.benchmark import read_tables  # noqa: E402
-from zsneq.io import setup_logging  # noqa: E402
-from zsneq.report import render, write_report  # noqa: E402
+from zsneq.analysis.benchmark import read_tables  # noqa: E402
+from zsneq.core.io import setup_logging  # noqa: E402
+from zsneq.presentation.report import render, write_report  # noqa: E402
 
 TEMPLATE = _here.parent / "report" / "index.html.j2"
 
@@ -50,7 +50,8 @@ if "snakemake" in globals():
          verdicts_path=sm.input.verdicts, check_paths=sm.input.checks, fits_path=sm.input.fits,
          calibration_paths={name: sm.input[name] for name in CALIBRATION_TABLES}, benchmark_paths=sm.input.benchmark)
 elif __name__ == "__main__":
-    from zsneq.workflow import benchmark_table_paths, load_config
+    from zsneq.core.paths import benchmark_table_paths
+    from zsneq.workflow import load_config
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--config", default="config/config.yaml")

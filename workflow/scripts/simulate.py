@@ -12,8 +12,9 @@ from pathlib import Path
 _here = (Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__).parent).resolve()  # noqa: F821
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
-from zsneq.data import simulate_scenario, write_dataset  # noqa: E402
-from zsneq.io import setup_logging  # noqa: E402
+from zsneq.core.dataset import write_dataset  # noqa: E402
+from zsneq.core.io import setup_logging  # noqa: E402
+from zsneq.simulation.generator import simulate_scenario  # noqa: E402
 from zsneq.workflow import load_config  # noqa: E402
 
 

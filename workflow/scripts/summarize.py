@@ -11,11 +11,11 @@ from pathlib import Path
 _here = (Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__).parent).resolve()  # noqa: F821
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
-from zsneq.data import read_truth  # noqa: E402
-from zsneq.fit import fit_status, read_fit  # noqa: E402
-from zsneq.io import atomic_path, setup_logging  # noqa: E402
-from zsneq.summarize import combine, fit_record, fit_table, summarize_fit  # noqa: E402
-from zsneq.workflow import truth_path_for  # noqa: E402
+from zsneq.analysis.summarize import combine, fit_record, fit_table, summarize_fit  # noqa: E402
+from zsneq.core.dataset import read_truth  # noqa: E402
+from zsneq.core.io import atomic_path, setup_logging  # noqa: E402
+from zsneq.core.paths import truth_path_for  # noqa: E402
+from zsneq.models.fit import fit_status, read_fit  # noqa: E402
 
 
 def main(fit_paths, out, log=None, fits_out=None) -> None:

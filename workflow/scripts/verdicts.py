@@ -14,8 +14,8 @@ from pathlib import Path
 _here = (Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__).parent).resolve()  # noqa: F821
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
-from zsneq.io import atomic_path, setup_logging  # noqa: E402
-from zsneq.verdicts import parameter_verdicts, variant_verdicts  # noqa: E402
+from zsneq.analysis.verdicts import parameter_verdicts, variant_verdicts  # noqa: E402
+from zsneq.core.io import atomic_path, setup_logging  # noqa: E402
 
 
 def main(summary_path, check_paths, reference, out, out_variants, log=None) -> None:

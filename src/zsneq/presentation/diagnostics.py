@@ -12,7 +12,7 @@ matplotlib.use("Agg")
 import arviz_plots as azp  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from .summarize import common_posterior  # noqa: E402
+from zsneq.analysis.summarize import common_posterior  # noqa: E402
 
 KINDS = ("rank", "trace", "energy")
 
@@ -43,8 +43,8 @@ def save_diagnostics(tree: xr.DataTree, paths: dict[str, str], title: str = "") 
     """
     import matplotlib.pyplot as plt
 
-    from .fit import fit_status
-    from .plots import save_figure
+    from zsneq.models.fit import fit_status
+    from zsneq.presentation.plots import save_figure
 
     failed = fit_status(tree) == "failed"
     dt = None if failed else diagnostics_tree(tree)

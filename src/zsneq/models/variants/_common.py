@@ -8,7 +8,8 @@ from __future__ import annotations
 import pymc as pm
 import pytensor.tensor as pt
 
-from ..data import GROUP, OBS, PREDICTOR, RegressionData
+from zsneq.core.dataset import RegressionData
+from zsneq.core.vocabulary import GROUP, OBS, PREDICTOR
 
 # The thread's priors.
 BETA_SIGMA = 2.0

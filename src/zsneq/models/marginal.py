@@ -44,7 +44,7 @@ from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
 from pytensor.link.numba.dispatch.basic import register_funcify_default_op_cache_key
 
-from .sufficient import GroupStats
+from zsneq.models.sufficient import GroupStats
 
 LOG_2PI = math.log(2.0 * math.pi)
 

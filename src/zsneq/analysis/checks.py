@@ -30,8 +30,9 @@ import pymc as pm
 import xarray as xr
 from pymc.model.transform.conditioning import remove_value_transforms
 
-from .data import GROUP, PREDICTOR, RegressionData
-from .variants import NoMap, get_variant
+from zsneq.core.dataset import RegressionData
+from zsneq.core.vocabulary import GROUP, PREDICTOR
+from zsneq.models.variants import NoMap, get_variant
 
 EXPECTED_ZERO_SUM_DIM = GROUP
 RTOL = 1e-8

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-from .data import RegressionData
-from .io import atomic_path
-from .provenance import package_versions
-from .variants import get_variant
+from zsneq.core.dataset import RegressionData
+from zsneq.core.io import atomic_path
+from zsneq.core.provenance import package_versions
+from zsneq.models.variants import get_variant
 
 log = logging.getLogger(__name__)
 
@@ -243,7 +243,7 @@ def read_fit(path: str | Path) -> xr.DataTree:
     Raises DataError naming the file when it is missing, unreadable (truncated,
     corrupt) or not a fit file.
     """
-    from .data import DataError
+    from zsneq.core.dataset import DataError
 
     path = Path(path)
     if not path.is_file():

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .plots import parameter_order
+from zsneq.core.vocabulary import parameter_order
 
 Z_MAX = 3.0
 EFFECT_MAX = 0.2

@@ -13,10 +13,10 @@ from __future__ import annotations
 import pymc as pm
 import xarray as xr
 
-from ..data import RegressionData
-from ._common import GROUP, PREDICTOR
-from ._vectorized import OFFSET, build_vectorized, to_common
-from ._vectorized import group_slopes as noncentered_slopes
+from zsneq.core.dataset import RegressionData
+from zsneq.models.variants._common import GROUP, PREDICTOR
+from zsneq.models.variants._vectorized import OFFSET, build_vectorized, to_common
+from zsneq.models.variants._vectorized import group_slopes as noncentered_slopes
 
 DESCRIPTION = "vectors over predictors, ZeroSumNormal(dims=['predictor', 'group']).T: zero-sums groups"
 AXES = {"likelihood": ("rowwise", "sufficient", "marginal"), "parametrization": ("noncentered", "centered")}

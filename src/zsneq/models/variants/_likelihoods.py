@@ -16,10 +16,11 @@ import pymc as pm
 import pytensor.tensor as pt
 import xarray as xr
 
-from .. import marginal
-from ..data import GROUP, PREDICTOR, RegressionData
-from ..sufficient import GroupStats
-from . import SLOPES
+from zsneq.core.dataset import RegressionData
+from zsneq.core.vocabulary import GROUP, PREDICTOR
+from zsneq.models import marginal
+from zsneq.models.sufficient import GroupStats
+from zsneq.models.variants import SLOPES
 
 LOG_2PI = float(np.log(2.0 * np.pi))
 LOGLIK = "y_loglik"  # name of the likelihood term (a Potential) in the model

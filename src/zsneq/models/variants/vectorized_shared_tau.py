@@ -11,11 +11,11 @@ import numpy as np
 import pymc as pm
 import xarray as xr
 
-from ..data import RegressionData
-from . import NoMap
-from ._common import GROUP, PREDICTOR, tau_prior
-from ._vectorized import OFFSET, build_vectorized
-from .vectorized_fixed import noncentered
+from zsneq.core.dataset import RegressionData
+from zsneq.models.variants import NoMap
+from zsneq.models.variants._common import GROUP, PREDICTOR, tau_prior
+from zsneq.models.variants._vectorized import OFFSET, build_vectorized
+from zsneq.models.variants.vectorized_fixed import noncentered
 
 DESCRIPTION = "deliberately wrong: like vectorized_fixed but one tau shared by all predictors"
 

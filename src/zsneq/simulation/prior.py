@@ -22,7 +22,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .data import Truth, predictor_names
+from zsneq.core.dataset import Truth
+from zsneq.core.vocabulary import predictor_names
 
 # The intended model's priors (the thread's; see variants/_common.py, checked by the tests).
 BETA_SIGMA = 2.0

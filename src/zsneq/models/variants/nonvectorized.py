@@ -9,8 +9,16 @@ from __future__ import annotations
 import pymc as pm
 import xarray as xr
 
-from ..data import RegressionData
-from ._common import GROUP, PREDICTOR, beta_prior, data_containers, likelihood, sigma_prior, tau_prior
+from zsneq.core.dataset import RegressionData
+from zsneq.models.variants._common import (
+    GROUP,
+    PREDICTOR,
+    beta_prior,
+    data_containers,
+    likelihood,
+    sigma_prior,
+    tau_prior,
+)
 
 DESCRIPTION = "one beta, tau and ZeroSumNormal(dims='group') offset per predictor (the thread's reference)"
 

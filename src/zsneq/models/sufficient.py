@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .data import RegressionData
+from zsneq.core.dataset import RegressionData
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,10 @@ import pymc as pm
 import pymc.dims as pmd
 from pytensor.xtensor.type import XTensorVariable
 
-from ..data import RegressionData
-from ..sufficient import GroupStats
-from ._common import BETA_SIGMA, GROUP, OBS, PREDICTOR, SIGMA_SIGMA, TAU_MU, TAU_SIGMA
-from ._vectorized import OFFSET, from_common, group_slopes, to_common
+from zsneq.core.dataset import RegressionData
+from zsneq.models.sufficient import GroupStats
+from zsneq.models.variants._common import BETA_SIGMA, GROUP, OBS, PREDICTOR, SIGMA_SIGMA, TAU_MU, TAU_SIGMA
+from zsneq.models.variants._vectorized import OFFSET, from_common, group_slopes, to_common
 
 DESCRIPTION = "pymc.dims: ZeroSumNormal(core_dims='group', dims=('group', 'predictor')), axes by name"
 AXES = {"likelihood": ("rowwise", "sufficient")}

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pymc as pm
 
-from ..data import RegressionData
-from ._common import GROUP, PREDICTOR
-from ._vectorized import OFFSET, build_vectorized, from_common, group_slopes, to_common
+from zsneq.core.dataset import RegressionData
+from zsneq.models.variants._common import GROUP, PREDICTOR
+from zsneq.models.variants._vectorized import OFFSET, build_vectorized, from_common, group_slopes, to_common
 
 DESCRIPTION = "vectors over predictors, ZeroSumNormal(dims=['group', 'predictor']): zero-sums the wrong axis"
 AXES = {"likelihood": ("rowwise", "sufficient")}

@@ -8,10 +8,10 @@ import pymc as pm
 import pytensor.tensor as pt
 import xarray as xr
 
-from ..data import RegressionData
-from . import _likelihoods
-from ._common import GROUP, PREDICTOR, beta_prior, data_containers, sigma_prior, tau_prior
-from ._common import likelihood as rowwise_likelihood
+from zsneq.core.dataset import RegressionData
+from zsneq.models.variants import _likelihoods
+from zsneq.models.variants._common import GROUP, PREDICTOR, beta_prior, data_containers, sigma_prior, tau_prior
+from zsneq.models.variants._common import likelihood as rowwise_likelihood
 
 OFFSET = "epsilon_beta_g"
 

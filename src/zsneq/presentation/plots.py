@@ -9,14 +9,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from .benchmark import REFERENCE  # noqa: E402
-
-
-def parameter_order(parameters) -> list[str]:
-    """beta[...] first, then tau[...], then sigma, predictors in their given order."""
-    params = list(dict.fromkeys(parameters))
-    rank = {"beta": 0, "tau": 1, "sigma": 2}
-    return sorted(params, key=lambda p: (rank.get(p.split("[")[0], 3), params.index(p)))
+from zsneq.analysis.benchmark import REFERENCE  # noqa: E402
+from zsneq.core.vocabulary import parameter_order  # noqa: E402
 
 
 def forest_figure(summary: pd.DataFrame, title: str = "") -> plt.Figure:
@@ -66,7 +60,7 @@ def forest_figure(summary: pd.DataFrame, title: str = "") -> plt.Figure:
 
 
 def save_figure(fig: plt.Figure, path) -> None:
-    from .io import atomic_path
+    from zsneq.core.io import atomic_path
 
     fmt = str(path).rsplit(".", 1)[-1]
     with atomic_path(path) as tmp:
@@ -217,7 +211,7 @@ def sbc_ecdf_figure(replicates: pd.DataFrame, sbc: pd.DataFrame, alpha: float, t
     from arviz_plots import PlotCollection
     from arviz_stats.ecdf_utils import ecdf_pit
 
-    from .calibration import pit_values
+    from zsneq.analysis.calibration import pit_values
 
     variants, params = _sbc_grid(replicates)
     L = int(replicates["rank_draws"].iloc[0])

@@ -30,9 +30,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from .data import Truth
-from .fit import fit_attrs
-from .plots import parameter_order
+from zsneq.core.dataset import Truth
+from zsneq.core.vocabulary import parameter_order
+from zsneq.models.fit import fit_attrs
 
 DEFAULTS = {"levels": [0.5, 0.8, 0.94], "rank_draws": 100, "alpha": 0.05}
 MIN_SBC_REPLICATES = 10
@@ -93,7 +93,7 @@ def replicate_rows(posterior: xr.Dataset, truth: Truth, levels, rank_draws: int)
 
 def fit_rows(tree: xr.DataTree, truth: Truth, levels, rank_draws: int) -> pd.DataFrame:
     """``replicate_rows`` of one successful fit, keyed by scenario, rep and variant, with its fit facts."""
-    from .summarize import common_posterior
+    from zsneq.analysis.summarize import common_posterior
 
     attrs = fit_attrs(tree)
     frame = replicate_rows(common_posterior(tree), truth, levels, rank_draws)

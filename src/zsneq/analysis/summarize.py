@@ -9,10 +9,10 @@ import arviz as az
 import pandas as pd
 import xarray as xr
 
-from .data import Truth
-from .fit import fit_attrs
-from .plots import parameter_order
-from .variants import get_variant
+from zsneq.core.dataset import Truth
+from zsneq.core.vocabulary import parameter_order
+from zsneq.models.fit import fit_attrs
+from zsneq.models.variants import get_variant
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ FIT_COLUMNS = ["scenario", "rep", "variant", "status", "error", "divergences", "
 
 def fit_record(tree: xr.DataTree, path: str = "") -> dict:
     """One row of the fit table: which fit, whether it ran (``status``, ``error``), divergences, wall times."""
-    from .fit import fit_status
+    from zsneq.models.fit import fit_status
 
     attrs = fit_attrs(tree)
     ok = fit_status(tree) == "ok"

@@ -14,23 +14,22 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .benchmark import FIT_HEADER, REFERENCE, fast_variant, fit_rows, scaling_grid
-from .io import write_text
-from .plots import parameter_order
-from .provenance import git_revision, package_versions
-from .workflow import (
+from zsneq.analysis.benchmark import FIT_HEADER, REFERENCE, fast_variant, fit_rows, scaling_grid
+from zsneq.core.config import calibrated_scenarios, prior_scenarios
+from zsneq.core.io import write_text
+from zsneq.core.paths import (
     CALIBRATION,
     DIAGNOSTIC_KINDS,
     FIGURES,
     benchmark_figure_path,
-    calibrated_scenarios,
     coverage_figure_path,
     diagnostic_path,
     forest_path,
     performance_path,
-    prior_scenarios,
     sbc_figure_path,
 )
+from zsneq.core.provenance import git_revision, package_versions
+from zsneq.core.vocabulary import parameter_order
 
 TABLE_COLUMNS = ["mean", "sd", "hdi_3%", "hdi_97%", "ess_bulk", "ess_tail", "r_hat", "truth", "target"]
 

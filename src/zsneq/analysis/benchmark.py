@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .workflow import BENCHMARK_TABLES
+from zsneq.core.paths import BENCHMARK_TABLES
 
 if TYPE_CHECKING:
     import xarray as xr
 
-    from .data import Truth
+    from zsneq.core.dataset import Truth
 
 REFERENCE = "nonvectorized"  # the thread's row-wise model: every ratio is to its fit
 FIT_COLUMNS = ["variant", "compile_s", "sampling_s", "end_to_end_s", "min_ess_bulk", "ess_per_s", "peak_rss_mb",
@@ -29,8 +29,8 @@ FIT_COLUMNS = ["variant", "compile_s", "sampling_s", "end_to_end_s", "min_ess_bu
 
 def fit_row(tree: xr.DataTree, truth: Truth, end_to_end_s: float, peak_rss_mb: float) -> tuple[dict, pd.DataFrame]:
     """Speed figures of one fit, and its summary table (one row per top-level parameter)."""
-    from .fit import fit_attrs  # here, so that reading and showing the tables needs no sampler
-    from .summarize import summarize_fit
+    from zsneq.analysis.summarize import summarize_fit
+    from zsneq.models.fit import fit_attrs  # here, so that reading and showing the tables needs no sampler
 
     summary = summarize_fit(tree, truth)
     attrs = fit_attrs(tree)

@@ -153,6 +153,27 @@ def parse_variant(name: str) -> Spec:
     return Spec(module, likelihood, parametrization)
 
 
+def variant_problems(names) -> list[str]:
+    """What is wrong with the ``variants:`` list of a config, one line per problem (empty if nothing)."""
+    problems = []
+    unknown = [v for v in names if str(v).split(SEPARATOR)[0] not in VARIANTS]
+    if unknown:
+        problems.append(f"variants: unknown variant(s) {unknown}; known variants: {', '.join(VARIANTS)}")
+    models: dict[str, str] = {}
+    for name in names:
+        if name in unknown:
+            continue
+        try:
+            model = parse_variant(name).name
+        except VariantError as exc:
+            problems.append(f"variants: {exc}")
+            continue
+        if model in models:
+            problems.append(f"variants: {models[model]!r} and {name!r} name the same model; list it once")
+        models.setdefault(model, name)
+    return problems
+
+
 class Variant:
     """A variant module with its axis values bound; has the module interface (see the package docstring)."""
 
