@@ -1,15 +1,22 @@
 # Are "equivalent" hierarchical-regression specifications really equivalent?
 # Simulate datasets, fit every model variant with nutpie, summarize, report.
+import sys
+from pathlib import Path
+
 from snakemake.utils import min_version
 
 min_version("9.0")
 
+# The package: this checkout's src/ when there is one (also when used as a module from a local path),
+# else the installed zsneq.
+if Path(workflow.basedir, "src", "zsneq").is_dir():
+    sys.path.insert(0, str(Path(workflow.basedir, "src")))
+from zsneq.core.config import default_overlay, unknown_resource_rules
 
-# The default study, unless a study is given with --configfile: that file then replaces it, in
-# this process and in cluster jobs alike (jobs are not passed --replace-workflow-config).
-if not workflow.overwrite_configfiles:
 
-    configfile: "config/config.yaml"
+# The default study; a --configfile (or a module's config) without `scenarios:` is an overlay on it,
+# one with `scenarios:` is a study of its own (README, config/README.md).
+default_overlay(config, workflow.source_path("config/config.yaml"), workflow.config_settings.config)
 
 
 report: "workflow/report/workflow.rst"
@@ -24,7 +31,8 @@ include: "workflow/rules/calibration.smk"
 include: "workflow/rules/report.smk"
 
 
-check_resource_rules()
+if problem := unknown_resource_rules(config, [r.name for r in workflow.rules]):
+    raise SystemExit(f"config error: {problem}")
 
 
 rule all:

@@ -11,8 +11,8 @@ import pymc as pm
 
 from zsneq.core.dataset import RegressionData
 from zsneq.models.variants._common import PREDICTOR, TAU_MU, TAU_SIGMA
-from zsneq.models.variants._vectorized import build_vectorized, group_slopes, to_common
-from zsneq.models.variants.vectorized_fixed import from_common, noncentered
+from zsneq.models.variants._vectorized import build_vectorized, group_slopes, noncentered, to_common
+from zsneq.models.variants.vectorized_fixed import from_common
 
 DESCRIPTION = "test only: vectorized_fixed with tau ~ Gamma(mu=2 x 10, sigma=5), not the intended prior"
 

@@ -1,27 +1,32 @@
+# Scores across replicates: coverage of central intervals, SBC ranks (cheap: re-scoring never refits).
 rule calibrate:
     input:
         fits=all_fits(),
-        truths=all_truths(),
-        code=script_code("calibrate.py", VARIANTS),
+        truths=all_truths(),  # one per fit, in the same order
+        code=code(*MODELS, "analysis/summarize.py", "analysis/calibration.py", variants=VARIANTS),
     output:
-        replicates="results/calibration/replicates.parquet",
+        replicates=paths.calibration_table("replicates"),
         coverage=report(
-            "results/calibration/coverage.parquet",
+            paths.calibration_table("coverage"),
             caption="../report/coverage_table.rst",
             category="Calibration",
         ),
         sbc=report(
-            "results/calibration/sbc.parquet",
+            paths.calibration_table("sbc"),
             caption="../report/sbc_table.rst",
             category="Calibration",
         ),
-        sbc_variants="results/calibration/sbc_variants.parquet",
-        batching="results/calibration/batching.parquet",
+        sbc_variants=paths.calibration_table("sbc_variants"),
+        batching=paths.calibration_table("batching"),
     params:
         calibration=canonical(config["calibration"]),
         prior_scenarios=PRIOR_SCENARIOS,
+    resources:
+        **rule_resources("calibrate"),
     log:
-        "logs/calibrate/calibrate.log",
+        paths.log("calibrate", "calibrate"),
+    benchmark:
+        paths.job_benchmark("calibrate", "calibrate")
     conda:
         "../../envs/zsneq.yaml"
     script:
@@ -30,11 +35,11 @@ rule calibrate:
 
 rule plot_coverage:
     input:
-        coverage="results/calibration/coverage.parquet",
-        code=script_code("plot_calibration.py"),
+        coverage=paths.calibration_table("coverage"),
+        code=code("core", "presentation/plots.py"),
     output:
         report(
-            "results/calibration/{scenario}/coverage.svg",
+            paths.coverage_figure(),
             caption="../report/coverage.rst",
             category="Calibration",
             subcategory="{scenario}",
@@ -43,8 +48,12 @@ rule plot_coverage:
     params:
         kind="coverage",
         alpha=config["calibration"]["alpha"],
+    resources:
+        **rule_resources("plot_coverage"),
     log:
-        "logs/plot_coverage/{scenario}.log",
+        paths.log("plot_coverage", "{scenario}"),
+    benchmark:
+        paths.job_benchmark("plot_coverage", "{scenario}")
     conda:
         "../../envs/zsneq.yaml"
     script:
@@ -53,19 +62,19 @@ rule plot_coverage:
 
 rule plot_sbc:
     input:
-        replicates="results/calibration/replicates.parquet",
-        sbc="results/calibration/sbc.parquet",
-        code=script_code("plot_calibration.py"),
+        replicates=paths.calibration_table("replicates"),
+        sbc=paths.calibration_table("sbc"),
+        code=code("core", "presentation/plots.py", "analysis/calibration.py"),
     output:
         ranks=report(
-            "results/calibration/{scenario}/sbc_ranks.svg",
+            paths.sbc_figure(kind="ranks"),
             caption="../report/sbc_ranks.rst",
             category="Calibration",
             subcategory="{scenario}",
             labels={"scenario": "{scenario}", "figure": "SBC rank histograms"},
         ),
         ecdf=report(
-            "results/calibration/{scenario}/sbc_ecdf.svg",
+            paths.sbc_figure(kind="ecdf"),
             caption="../report/sbc_ecdf.rst",
             category="Calibration",
             subcategory="{scenario}",
@@ -76,8 +85,12 @@ rule plot_sbc:
         alpha=config["calibration"]["alpha"],
     wildcard_constraints:
         scenario=any_of(PRIOR_SCENARIOS),
+    resources:
+        **rule_resources("plot_sbc"),
     log:
-        "logs/plot_sbc/{scenario}.log",
+        paths.log("plot_sbc", "{scenario}"),
+    benchmark:
+        paths.job_benchmark("plot_sbc", "{scenario}")
     conda:
         "../../envs/zsneq.yaml"
     script:

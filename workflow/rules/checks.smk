@@ -1,15 +1,18 @@
+# Before sampling: zero-sum axis and log-density equivalence with the reference, on replicate 0's data.
 rule check_variant:
     input:
-        data="results/data/{scenario}/rep0.parquet",
-        code=check_sources,
+        data=paths.dataset(rep=0),
+        code=check_code,
     output:
-        "results/checks/{scenario}/{variant}.json",
+        paths.check(),
     params:
-        reference=config["reference_variant"],
+        reference=REFERENCE,
     resources:
         **rule_resources("check_variant"),
     log:
-        "logs/check_variant/{scenario}/{variant}.log",
+        paths.log("check_variant", "{scenario}", "{variant}"),
+    benchmark:
+        paths.job_benchmark("check_variant", "{scenario}", "{variant}")
     conda:
         "../../envs/zsneq.yaml"
     script:

@@ -1,39 +1,41 @@
+# One NetCDF per (scenario, variant, replicate). Scenarios with batch_size > 1: one job per variant and
+# batch of replicates, the model compiled once and each later replicate's data swapped in; draws are
+# bitwise those of separate jobs.
 rule fit:
     input:
-        data=["results/data/{scenario}/rep{rep}.parquet"],  # a list, like the batch rules: scripts take lists
-        code=variant_sources,
+        data=[paths.dataset()],  # a list, like the batch rules: the script takes lists
+        code=fit_code,
     output:
-        "results/fits/{scenario}/{variant}/rep{rep}.nc",
+        [paths.fit()],
     params:
         sampler=canonical(config["sampler"]),
         scenario=lambda w: w.scenario,
         reps=lambda w: [int(w.rep)],
     wildcard_constraints:
-        scenario=UNBATCHED_SCENARIOS,
+        scenario=UNBATCHED,
     threads: config["sampler"]["chains"]
     resources:
         **rule_resources("fit", cpus_per_task=lambda wildcards, threads: threads),  # one CPU per chain
     log:
-        "logs/fit/{scenario}/{variant}/rep{rep}.log",
+        paths.log("fit", "{scenario}", "{variant}", "rep{rep}"),
+    benchmark:
+        paths.job_benchmark("fit", "{scenario}", "{variant}", "rep{rep}")
     conda:
         "../../envs/zsneq.yaml"
     script:
         "../scripts/fit.py"
 
 
-# Scenarios with batch_size > 1: one job per variant and batch of replicates. The model is compiled
-# once per job and every later replicate's data are swapped into it; draws are bitwise those of
-# separate jobs, and the sampler seed is the same either way.
 for _scenario, _reps in BATCHES:
 
     rule:
         name:
             batch_rule_name("fit", _scenario, _reps)
         input:
-            data=[f"results/data/{_scenario}/rep{r}.parquet" for r in _reps],
-            code=variant_sources,
+            data=[paths.dataset(_scenario, r) for r in _reps],
+            code=fit_code,
         output:
-            [f"results/fits/{_scenario}/{{variant}}/rep{r}.nc" for r in _reps],
+            [paths.fit(_scenario, "{variant}", r) for r in _reps],
         params:
             sampler=canonical(config["sampler"]),
             scenario=_scenario,
@@ -42,7 +44,9 @@ for _scenario, _reps in BATCHES:
         resources:
             **rule_resources("fit", cpus_per_task=lambda wildcards, threads: threads),
         log:
-            f"logs/fit/{_scenario}/{{variant}}/rep{_reps[0]}-{_reps[-1]}.log",
+            paths.log("fit", _scenario, "{variant}", f"rep{_reps[0]}-{_reps[-1]}"),
+        benchmark:
+            paths.job_benchmark("fit", _scenario, "{variant}", f"rep{_reps[0]}-{_reps[-1]}")
         conda:
             "../../envs/zsneq.yaml"
         script:

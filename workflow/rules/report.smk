@@ -1,10 +1,11 @@
+# Figures and the self-contained HTML report.
 rule plot_forest:
     input:
-        summary="results/summary/summary.parquet",
-        code=script_code("plot_summary.py"),
+        summary=paths.SUMMARY,
+        code=code("core", "presentation/plots.py"),
     output:
         report(
-            "results/figures/{scenario}/forest.svg",
+            paths.forest(),
             caption="../report/forest.rst",
             category="Figures",
             subcategory="{scenario}",
@@ -15,20 +16,19 @@ rule plot_forest:
     resources:
         **rule_resources("plot_forest"),
     log:
-        "logs/plot_forest/{scenario}.log",
+        paths.log("plot_forest", "{scenario}"),
+    benchmark:
+        paths.job_benchmark("plot_forest", "{scenario}")
     conda:
         "../../envs/zsneq.yaml"
     script:
         "../scripts/plot_summary.py"
 
 
-rule plot_performance:
-    input:
-        summary="results/summary/summary.parquet",
-        code=script_code("plot_summary.py"),
+use rule plot_forest as plot_performance with:
     output:
         report(
-            "results/figures/{scenario}/performance.svg",
+            paths.performance(),
             caption="../report/performance.rst",
             category="Figures",
             subcategory="{scenario}",
@@ -39,43 +39,33 @@ rule plot_performance:
     resources:
         **rule_resources("plot_performance"),
     log:
-        "logs/plot_performance/{scenario}.log",
-    conda:
-        "../../envs/zsneq.yaml"
-    script:
-        "../scripts/plot_summary.py"
+        paths.log("plot_performance", "{scenario}"),
+    benchmark:
+        paths.job_benchmark("plot_performance", "{scenario}")
+
+
+def diagnostic_figure(kind):
+    return report(
+        paths.diagnostic(kind=kind),
+        caption="../report/diagnostics.rst",
+        category="Diagnostics",
+        subcategory="{scenario}",
+        labels={"variant": "{variant}", "replicate": "{rep}", "figure": kind},
+    )
 
 
 rule plot_diagnostics:
     input:
-        fit="results/fits/{scenario}/{variant}/rep{rep}.nc",
-        code=lambda w: script_code("plot_diagnostics.py", [w.variant]),
+        fit=paths.fit(),
+        code=lambda w: code(*MODELS, "analysis/summarize.py", "presentation", variants=[w.variant]),
     output:
-        rank=report(
-            "results/figures/{scenario}/{variant}/rep{rep}_rank.png",
-            caption="../report/diagnostics.rst",
-            category="Diagnostics",
-            subcategory="{scenario}",
-            labels={"variant": "{variant}", "replicate": "{rep}", "figure": "rank"},
-        ),
-        trace=report(
-            "results/figures/{scenario}/{variant}/rep{rep}_trace.png",
-            caption="../report/diagnostics.rst",
-            category="Diagnostics",
-            subcategory="{scenario}",
-            labels={"variant": "{variant}", "replicate": "{rep}", "figure": "trace"},
-        ),
-        energy=report(
-            "results/figures/{scenario}/{variant}/rep{rep}_energy.png",
-            caption="../report/diagnostics.rst",
-            category="Diagnostics",
-            subcategory="{scenario}",
-            labels={"variant": "{variant}", "replicate": "{rep}", "figure": "energy"},
-        ),
+        **{kind: diagnostic_figure(kind) for kind in paths.DIAGNOSTIC_KINDS},
     resources:
         **rule_resources("plot_diagnostics"),
     log:
-        "logs/plot_diagnostics/{scenario}/{variant}/rep{rep}.log",
+        paths.log("plot_diagnostics", "{scenario}", "{variant}", "rep{rep}"),
+    benchmark:
+        paths.job_benchmark("plot_diagnostics", "{scenario}", "{variant}", "rep{rep}")
     conda:
         "../../envs/zsneq.yaml"
     script:
@@ -85,17 +75,19 @@ rule plot_diagnostics:
 rule plot_benchmark:
     input:
         tables=benchmark_tables,
-        code=script_code("plot_benchmark.py"),
+        code=code("core", "analysis/benchmark.py", "presentation/plots.py"),
     output:
         report(
-            "results/figures/benchmark.svg",
+            paths.BENCHMARK_FIGURE,
             caption="../report/benchmark.rst",
             category="Benchmark",
         ),
     resources:
         **rule_resources("plot_benchmark"),
     log:
-        "logs/plot_benchmark/plot_benchmark.log",
+        paths.log("plot_benchmark", "plot_benchmark"),
+    benchmark:
+        paths.job_benchmark("plot_benchmark", "plot_benchmark")
     conda:
         "../../envs/zsneq.yaml"
     script:
@@ -104,33 +96,38 @@ rule plot_benchmark:
 
 rule report:
     input:
-        summary="results/summary/summary.parquet",
-        fits="results/summary/fits.parquet",
-        verdicts="results/summary/variant_verdicts.parquet",
+        summary=paths.SUMMARY,
+        fits=paths.FIT_TABLE,
+        verdicts=paths.VARIANT_VERDICTS,
         checks=all_checks(),
-        figures=report_figures(),
-        coverage="results/calibration/coverage.parquet",
-        sbc="results/calibration/sbc.parquet",
-        sbc_variants="results/calibration/sbc_variants.parquet",
-        batching="results/calibration/batching.parquet",
-        calibration_figures=calibration_figures(),
+        **{name: paths.calibration_table(name) for name in paths.CALIBRATION_TABLES},
+        forest=[paths.forest(s) for s in SCENARIOS],
+        performance=[paths.performance(s) for s in SCENARIOS],
+        diagnostics=[paths.diagnostic(s, v, 0, k) for s, v, k in DIAGNOSTICS],
+        coverage_figures=[paths.coverage_figure(s) for s in CALIBRATED],
+        sbc_figures=[paths.sbc_figure(s, k) for s, k in SBC_FIGURES],
         benchmark=benchmark_tables,
         benchmark_figure=benchmark_figures(),
-        template=repo_file("workflow/report/index.html.j2"),
-        code=script_code("report.py"),
+        template=workflow.source_path("../report/index.html.j2"),
+        code=code("core", "analysis/benchmark.py", "presentation/report.py"),
     output:
         report(
-            "results/report/index.html",
+            paths.REPORT,
             caption="../report/index.rst",
             category="Report",
         ),
     params:
-        scenarios=SCENARIOS,
         config=config,
+        scenarios=SCENARIOS,
+        diagnostics=DIAGNOSTICS,  # (scenario, variant, kind) of each diagnostic figure, in order
+        calibrated=CALIBRATED,
+        sbc_figures=SBC_FIGURES,  # (scenario, kind) of each SBC figure, in order
     resources:
         **rule_resources("report"),
     log:
-        "logs/report/report.log",
+        paths.log("report", "report"),
+    benchmark:
+        paths.job_benchmark("report", "report")
     conda:
         "../../envs/zsneq.yaml"
     script:

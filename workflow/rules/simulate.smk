@@ -1,37 +1,39 @@
+# One dataset and its truth per replicate; scenarios with batch_size > 1 get one job per batch (below).
+# Every replicate keeps its own seed, so batching never changes a dataset.
 rule simulate:
     input:
-        code=script_code("simulate.py"),
+        code=code("core", "simulation"),
     output:
-        data=["results/data/{scenario}/rep{rep}.parquet"],  # a list, like the batch rules: scripts take lists
-        truth=["results/data/{scenario}/rep{rep}.truth.parquet"],
+        data=[paths.dataset()],  # lists, like the batch rules: the script takes lists
+        truth=[paths.truth()],
     params:
         name=lambda w: w.scenario,
         scenario=lambda w: canonical(config["scenarios"][w.scenario]),
         reps=lambda w: [int(w.rep)],
     wildcard_constraints:
-        scenario=UNBATCHED_SCENARIOS,
+        scenario=UNBATCHED,
     resources:
         **rule_resources("simulate"),
     log:
-        "logs/simulate/{scenario}/rep{rep}.log",
+        paths.log("simulate", "{scenario}", "rep{rep}"),
+    benchmark:
+        paths.job_benchmark("simulate", "{scenario}", "rep{rep}")
     conda:
         "../../envs/zsneq.yaml"
     script:
         "../scripts/simulate.py"
 
 
-# Scenarios with batch_size > 1: one job per batch of consecutive replicates. Every replicate keeps
-# its own seed, so batching never changes a dataset.
 for _scenario, _reps in BATCHES:
 
     rule:
         name:
             batch_rule_name("simulate", _scenario, _reps)
         input:
-            code=script_code("simulate.py"),
+            code=code("core", "simulation"),
         output:
-            data=[f"results/data/{_scenario}/rep{r}.parquet" for r in _reps],
-            truth=[f"results/data/{_scenario}/rep{r}.truth.parquet" for r in _reps],
+            data=[paths.dataset(_scenario, r) for r in _reps],
+            truth=[paths.truth(_scenario, r) for r in _reps],
         params:
             name=_scenario,
             scenario=canonical(config["scenarios"][_scenario]),
@@ -39,7 +41,9 @@ for _scenario, _reps in BATCHES:
         resources:
             **rule_resources("simulate"),
         log:
-            f"logs/simulate/{_scenario}/rep{_reps[0]}-{_reps[-1]}.log",
+            paths.log("simulate", _scenario, f"rep{_reps[0]}-{_reps[-1]}"),
+        benchmark:
+            paths.job_benchmark("simulate", _scenario, f"rep{_reps[0]}-{_reps[-1]}")
         conda:
             "../../envs/zsneq.yaml"
         script:

@@ -1,19 +1,21 @@
 rule summarize:
     input:
         fits=all_fits(),
-        truths=all_truths(),
-        code=script_code("summarize.py", VARIANTS),
+        truths=all_truths(),  # one per fit, in the same order
+        code=code(*MODELS, "analysis/summarize.py", variants=VARIANTS),
     output:
         summary=report(
-            "results/summary/summary.parquet",
+            paths.SUMMARY,
             caption="../report/summary.rst",
             category="Summary",
         ),
-        fits="results/summary/fits.parquet",
+        fits=paths.FIT_TABLE,
     resources:
         **rule_resources("summarize"),
     log:
-        "logs/summarize/summarize.log",
+        paths.log("summarize", "summarize"),
+    benchmark:
+        paths.job_benchmark("summarize", "summarize")
     conda:
         "../../envs/zsneq.yaml"
     script:
@@ -22,22 +24,24 @@ rule summarize:
 
 rule verdicts:
     input:
-        summary="results/summary/summary.parquet",
+        summary=paths.SUMMARY,
         checks=all_checks(),
-        code=script_code("verdicts.py"),
+        code=code("core", "analysis/verdicts.py"),
     output:
         parameters=report(
-            "results/summary/verdicts.parquet",
+            paths.PARAMETER_VERDICTS,
             caption="../report/verdicts.rst",
             category="Summary",
         ),
-        variants="results/summary/variant_verdicts.parquet",
+        variants=paths.VARIANT_VERDICTS,
     params:
-        reference=config["reference_variant"],
+        reference=REFERENCE,
     resources:
         **rule_resources("verdicts"),
     log:
-        "logs/verdicts/verdicts.log",
+        paths.log("verdicts", "verdicts"),
+    benchmark:
+        paths.job_benchmark("verdicts", "verdicts")
     conda:
         "../../envs/zsneq.yaml"
     script:

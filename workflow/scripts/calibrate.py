@@ -7,7 +7,9 @@ per parameter of scenarios with ``truth: prior``), ``sbc_variants.parquet`` and 
 
 Under Snakemake (rule ``calibrate``) or from the command line:
     python workflow/scripts/calibrate.py --config config/calibration.yaml --outdir results/calibration \
-        results/fits/*/*/rep*.nc
+        --fits results/fits/sbc/*/rep*.nc --truths ...
+
+``truths``: the truth table of each fit's dataset, one per fit and in the same order.
 """
 
 import argparse
@@ -20,23 +22,24 @@ sys.path.insert(0, str(_here.parents[1] / "src"))
 from zsneq.analysis.calibration import batching_table, combine, coverage_table, fit_rows, sbc_table, sbc_variants  # noqa: E402
 from zsneq.core.dataset import read_truth  # noqa: E402
 from zsneq.core.io import atomic_path, setup_logging  # noqa: E402
-from zsneq.core.paths import truth_path_for  # noqa: E402
+from zsneq.core.paths import CALIBRATION_TABLES as OUTPUTS  # noqa: E402
 from zsneq.models.fit import fit_status, read_fit  # noqa: E402
 
-OUTPUTS = ("replicates", "coverage", "sbc", "sbc_variants", "batching")
 
 
-def main(fit_paths, settings: dict, prior_scenarios, outputs: dict, log=None) -> None:
+def main(fit_paths, truth_paths, settings: dict, prior_scenarios, outputs: dict, log=None) -> None:
     """``settings``: the config's ``calibration`` mapping; ``outputs``: a path for each of ``OUTPUTS``."""
     logger = setup_logging(log)
+    if len(fit_paths) != len(truth_paths):
+        raise ValueError(f"{len(fit_paths)} fits but {len(truth_paths)} truth tables; give one truth table per fit")
     frames, failed = [], 0
-    for i, path in enumerate(fit_paths, 1):
+    for i, (path, truth_path) in enumerate(zip(fit_paths, truth_paths), 1):
         tree = read_fit(path)
         if fit_status(tree) != "ok":
             failed += 1
             logger.warning("%s: fit FAILED (%s); left out", path, tree.attrs.get("error", ""))
             continue
-        truth = read_truth(truth_path_for(tree.attrs["dataset"]))
+        truth = read_truth(truth_path)
         frames.append(fit_rows(tree, truth, settings["levels"], settings["rank_draws"]))
         if i % 100 == 0 or i == len(fit_paths):
             logger.info("scored %d/%d fits", i, len(fit_paths))
@@ -61,7 +64,7 @@ def main(fit_paths, settings: dict, prior_scenarios, outputs: dict, log=None) ->
 
 if "snakemake" in globals():
     sm = globals()["snakemake"]
-    main(sm.input.fits, dict(sm.params.calibration), list(sm.params.prior_scenarios),
+    main(list(sm.input.fits), list(sm.input.truths), dict(sm.params.calibration), list(sm.params.prior_scenarios),
          {name: sm.output[name] for name in OUTPUTS}, sm.log[0])
 elif __name__ == "__main__":
     from zsneq.core.config import prior_scenarios
@@ -70,8 +73,9 @@ elif __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--config", default="config/config.yaml")
     p.add_argument("--outdir", default="results/calibration")
-    p.add_argument("fits", nargs="+")
+    p.add_argument("--fits", nargs="+", required=True)
+    p.add_argument("--truths", nargs="+", required=True, help="the truth table of each fit's dataset, in the same order")
     a = p.parse_args()
     config = load_config(a.config)
-    main(a.fits, config["calibration"], prior_scenarios(config),
+    main(a.fits, a.truths, config["calibration"], prior_scenarios(config),
          {name: Path(a.outdir) / f"{name}.parquet" for name in OUTPUTS})

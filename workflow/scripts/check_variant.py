@@ -36,7 +36,7 @@ if "snakemake" in globals():
 elif __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--variant", required=True)
-    p.add_argument("--reference", default="nonvectorized")
+    p.add_argument("--reference", required=True, help="the reference variant (the config's reference_variant)")
     p.add_argument("--data", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--scenario", default="")

@@ -11,7 +11,7 @@ from pathlib import Path
 _here = (Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__).parent).resolve()  # noqa: F821
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
-from zsneq.analysis.benchmark import REFERENCE, read_tables  # noqa: E402
+from zsneq.analysis.benchmark import read_tables  # noqa: E402
 from zsneq.core.io import setup_logging  # noqa: E402
 from zsneq.presentation.plots import benchmark_figure, save_figure  # noqa: E402
 
@@ -22,8 +22,8 @@ def main(table_paths, out, log=None) -> None:
     tables = read_tables(table_paths)
     if tables["fits"] is None:
         given = ", ".join(map(str, table_paths)) or "none"
-        raise FileNotFoundError(f"no fits.csv among the benchmark tables ({given}); benchmarks/likelihoods.py writes it")
-    save_figure(benchmark_figure(tables["fits"], tables["scaling"], reference=REFERENCE), out)
+        raise FileNotFoundError(f"no fits.csv among the benchmark tables ({given}); scripts/benchmarks/likelihoods.py writes it")
+    save_figure(benchmark_figure(tables["fits"], tables["scaling"]), out)
     logger.info("wrote %s", out)
 
 
@@ -31,10 +31,10 @@ if "snakemake" in globals():
     sm = globals()["snakemake"]
     main(sm.input.tables, sm.output[0], sm.log[0])
 elif __name__ == "__main__":
-    from zsneq.core.paths import benchmark_table_paths
+    from zsneq.core.paths import benchmark_tables
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--benchmark", default="results/benchmark", help="directory with fits.csv (and scaling.csv)")
     p.add_argument("--out", required=True)
     a = p.parse_args()
-    main(benchmark_table_paths(Path(a.benchmark)), a.out)
+    main(benchmark_tables(a.benchmark), a.out)

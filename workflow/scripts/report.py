@@ -1,8 +1,8 @@
 """Render the self-contained HTML report from the summary table and figures.
 
 Under Snakemake (rule ``report``) or from the command line:
-    python workflow/scripts/report.py --config config/config.yaml \
-        --summary results/summary/summary.parquet --out results/report/index.html
+    python workflow/scripts/report.py --config config/config.yaml --out results/report/index.html
+(by hand it reads the study's tables and figures from their places under results/, ``zsneq.core.paths``)
 """
 
 import argparse
@@ -15,20 +15,17 @@ sys.path.insert(0, str(_here.parents[1] / "src"))
 
 from zsneq.analysis.benchmark import read_tables  # noqa: E402
 from zsneq.core.io import setup_logging  # noqa: E402
-from zsneq.presentation.report import render, write_report  # noqa: E402
+from zsneq.core.paths import CALIBRATION_TABLES  # noqa: E402
+from zsneq.presentation.report import Figures, render, write_report  # noqa: E402
 
 TEMPLATE = _here.parent / "report" / "index.html.j2"
 
 
-CALIBRATION_TABLES = ("coverage", "sbc", "sbc_variants", "batching")
-
-
-def main(summary_path, template, config: dict, out, log=None, verdicts_path=None, check_paths=(),
-         figures_root="results/figures", fits_path=None, calibration_paths=None,
-         calibration_root="results/calibration", benchmark_paths=()) -> None:
+def main(summary_path, template, config: dict, out, log=None, verdicts_path=None, check_paths=(), figures=None,
+         fits_path=None, calibration_paths=None, benchmark_paths=()) -> None:
     """``calibration_paths``: a path for each of ``CALIBRATION_TABLES`` (results/calibration/*.parquet).
-    ``benchmark_paths``: the benchmark tables that exist (results/benchmark/fits.csv, scaling.csv); none: no
-    benchmark section."""
+    ``figures``: the figure files to embed (``zsneq.presentation.report.Figures``). ``benchmark_paths``:
+    the benchmark tables that exist (results/benchmark/fits.csv, scaling.csv); none: no benchmark section."""
     import pandas as pd
 
     logger = setup_logging(log)
@@ -38,38 +35,52 @@ def main(summary_path, template, config: dict, out, log=None, verdicts_path=None
     calibration = ({name: pd.read_parquet(calibration_paths[name]) for name in CALIBRATION_TABLES}
                    if calibration_paths else None)
     html = render(pd.read_parquet(summary_path), Path(template), config, verdicts=verdicts, checks=checks,
-                  figures_root=Path(figures_root), fits=fits, calibration=calibration,
-                  calibration_root=Path(calibration_root), benchmark=read_tables(benchmark_paths))
+                  figures=figures, fits=fits, calibration=calibration, benchmark=read_tables(benchmark_paths))
     write_report(html, out)
     logger.info("wrote %s", out)
 
 
+def figures_from(scenarios, forest=(), performance=(), diagnostics=(), diagnostic_keys=(), calibrated=(),
+                 coverage=(), sbc=(), sbc_keys=(), benchmark=()) -> Figures:
+    """The figure files given (each list in the order of its keys) as ``Figures``."""
+    return Figures(
+        forest=dict(zip(scenarios, map(Path, forest))),
+        performance=dict(zip(scenarios, map(Path, performance))),
+        diagnostics={tuple(k): Path(p) for k, p in zip(diagnostic_keys, diagnostics)},
+        coverage=dict(zip(calibrated, map(Path, coverage))),
+        sbc={tuple(k): Path(p) for k, p in zip(sbc_keys, sbc)},
+        benchmark=Path(benchmark[0]) if benchmark else None,
+    )
+
+
 if "snakemake" in globals():
     sm = globals()["snakemake"]
+    figures = figures_from(sm.params.scenarios, sm.input.forest, sm.input.performance, sm.input.diagnostics,
+                           sm.params.diagnostics, sm.params.calibrated, sm.input.coverage_figures,
+                           sm.input.sbc_figures, sm.params.sbc_figures, sm.input.benchmark_figure)
     main(sm.input.summary, sm.input.template, dict(sm.params.config), sm.output[0], sm.log[0],
-         verdicts_path=sm.input.verdicts, check_paths=sm.input.checks, fits_path=sm.input.fits,
+         verdicts_path=sm.input.verdicts, check_paths=sm.input.checks, figures=figures, fits_path=sm.input.fits,
          calibration_paths={name: sm.input[name] for name in CALIBRATION_TABLES}, benchmark_paths=sm.input.benchmark)
 elif __name__ == "__main__":
-    from zsneq.core.paths import benchmark_table_paths
+    from zsneq.core import paths
+    from zsneq.core.config import calibrated_scenarios, prior_scenarios
     from zsneq.workflow import load_config
 
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0] + " (the study's paths under results/)")
     p.add_argument("--config", default="config/config.yaml")
-    p.add_argument("--summary", required=True)
-    p.add_argument("--figures", default="results/figures")
     p.add_argument("--template", default=str(TEMPLATE))
-    p.add_argument("--verdicts", default=None, help="variant_verdicts.parquet")
-    p.add_argument("--fits", default=None, help="fits.parquet (lists failed fits)")
-    p.add_argument("--calibration", default=None,
-                   help="directory with coverage/sbc/sbc_variants/batching.parquet and the calibration figures")
-    p.add_argument("--benchmark", default=None,
-                   help="directory with the likelihood benchmark's fits.csv (and scaling.csv), e.g. results/benchmark; "
-                        "its figure is benchmark.svg under --figures")
-    p.add_argument("--out", required=True)
-    p.add_argument("checks", nargs="*", help="results/checks/*/*.json")
+    p.add_argument("--out", default=paths.REPORT)
     a = p.parse_args()
-    main(a.summary, a.template, load_config(a.config), a.out, verdicts_path=a.verdicts, check_paths=a.checks,
-         figures_root=a.figures, fits_path=a.fits,
-         calibration_paths={n: Path(a.calibration) / f"{n}.parquet" for n in CALIBRATION_TABLES} if a.calibration else None,
-         calibration_root=a.calibration or "results/calibration",
-         benchmark_paths=benchmark_table_paths(Path(a.benchmark)) if a.benchmark else ())
+    config = load_config(a.config)
+    scenarios, variants = list(config["scenarios"]), list(config["variants"])
+    diagnostic_keys = [(s, v, k) for s in scenarios for v in variants for k in paths.DIAGNOSTIC_KINDS]
+    calibrated = calibrated_scenarios(config)
+    sbc_keys = [(s, k) for s in prior_scenarios(config) for k in paths.SBC_FIGURES]
+    figures = figures_from(scenarios, [paths.forest(s) for s in scenarios], [paths.performance(s) for s in scenarios],
+                           [paths.diagnostic(s, v, 0, k) for s, v, k in diagnostic_keys], diagnostic_keys, calibrated,
+                           [paths.coverage_figure(s) for s in calibrated], [paths.sbc_figure(s, k) for s, k in sbc_keys],
+                           sbc_keys, [paths.BENCHMARK_FIGURE] if paths.benchmark_tables() else [])
+    main(paths.SUMMARY, a.template, config, a.out, verdicts_path=paths.VARIANT_VERDICTS,
+         check_paths=[paths.check(s, v) for s in scenarios for v in variants], figures=figures,
+         fits_path=paths.FIT_TABLE, calibration_paths={n: paths.calibration_table(n) for n in CALIBRATION_TABLES},
+         benchmark_paths=paths.benchmark_tables())

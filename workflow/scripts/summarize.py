@@ -1,7 +1,10 @@
 """Summarize every fit in the common parameter vocabulary, joined with the truth; list every fit's status.
 
 Under Snakemake (rule ``summarize``) or from the command line:
-    python workflow/scripts/summarize.py --out results/summary/summary.parquet results/fits/*/*/rep*.nc
+    python workflow/scripts/summarize.py --out results/summary/summary.parquet \
+        --fits results/fits/seed/*/rep0.nc --truths results/data/seed/rep0.truth.parquet ...
+
+``truths``: the truth table of each fit's dataset, one per fit and in the same order.
 """
 
 import argparse
@@ -14,27 +17,27 @@ sys.path.insert(0, str(_here.parents[1] / "src"))
 from zsneq.analysis.summarize import combine, fit_record, fit_table, summarize_fit  # noqa: E402
 from zsneq.core.dataset import read_truth  # noqa: E402
 from zsneq.core.io import atomic_path, setup_logging  # noqa: E402
-from zsneq.core.paths import truth_path_for  # noqa: E402
 from zsneq.models.fit import fit_status, read_fit  # noqa: E402
 
 
-def main(fit_paths, out, log=None, fits_out=None) -> None:
+def main(fit_paths, truth_paths, out, log=None, fits_out=None) -> None:
     """Write the summary of every successful fit to ``out`` and the table of all fits to ``fits_out``.
 
     A fit recorded as failed gets no summary rows; it is listed in the fit table
     with its error (and logged), so the report can name it.
     """
     logger = setup_logging(log)
+    if len(fit_paths) != len(truth_paths):
+        raise ValueError(f"{len(fit_paths)} fits but {len(truth_paths)} truth tables; give one truth table per fit")
     frames, records = [], []
-    for path in fit_paths:
+    for path, truth_path in zip(fit_paths, truth_paths):
         tree = read_fit(path)
         records.append(fit_record(tree, str(path)))
         if fit_status(tree) != "ok":
             logger.warning("%s: fit FAILED (%s); no summary rows", path, tree.attrs.get("error", ""))
             continue
-        frames.append(summarize_fit(tree, read_truth(truth_path_for(tree.attrs["dataset"]))))
+        frames.append(summarize_fit(tree, read_truth(truth_path)))
         logger.info("summarized %s", path)
-    fits_out = Path(fits_out) if fits_out else Path(out).with_name("fits.parquet")
     with atomic_path(fits_out) as tmp:
         fit_table(records).to_parquet(tmp, index=False)
     with atomic_path(out) as tmp:
@@ -45,11 +48,12 @@ def main(fit_paths, out, log=None, fits_out=None) -> None:
 
 if "snakemake" in globals():
     sm = globals()["snakemake"]
-    main(sm.input.fits, sm.output.summary, sm.log[0], fits_out=sm.output.fits)
+    main(list(sm.input.fits), list(sm.input.truths), sm.output.summary, sm.log[0], fits_out=sm.output.fits)
 elif __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", required=True)
-    p.add_argument("--fits-out", default=None, help="table of all fits (default: fits.parquet beside --out)")
-    p.add_argument("fits", nargs="+")
+    p.add_argument("--fits-out", required=True, help="table of all fits, e.g. results/summary/fits.parquet")
+    p.add_argument("--fits", nargs="+", required=True)
+    p.add_argument("--truths", nargs="+", required=True, help="the truth table of each fit's dataset, in the same order")
     a = p.parse_args()
-    main(a.fits, a.out, fits_out=a.fits_out)
+    main(a.fits, a.truths, a.out, fits_out=a.fits_out)

@@ -42,7 +42,7 @@ if "snakemake" in globals():
 elif __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--summary", required=True)
-    p.add_argument("--reference", default="nonvectorized")
+    p.add_argument("--reference", required=True, help="the reference variant (the config's reference_variant)")
     p.add_argument("--out", required=True)
     p.add_argument("--out-variants", required=True)
     p.add_argument("checks", nargs="*")

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
     from zsneq.core.dataset import Truth
 
-REFERENCE = "nonvectorized"  # the thread's row-wise model: every ratio is to its fit
+BASELINE = "nonvectorized"  # the benchmark's default baseline, the thread's row-wise model: every ratio is to its fit
 FIT_COLUMNS = ["variant", "compile_s", "sampling_s", "end_to_end_s", "min_ess_bulk", "ess_per_s", "peak_rss_mb",
                "divergences"]
 
@@ -54,6 +54,7 @@ def compare(rows: list[dict], summaries: dict[str, pd.DataFrame], reference: str
     table = pd.DataFrame(rows, columns=FIT_COLUMNS)
     ref = table.set_index("variant").loc[reference]
     ref_summary = summaries[reference].set_index("parameter")
+    table["baseline"] = table["variant"] == reference
     table["ess_per_s_ratio"] = table["ess_per_s"] / ref["ess_per_s"]
     table["end_to_end_speedup"] = ref["end_to_end_s"] / table["end_to_end_s"]
     table["max_dmean_sd"] = [
@@ -61,6 +62,14 @@ def compare(rows: list[dict], summaries: dict[str, pd.DataFrame], reference: str
         for v in table["variant"]
     ]
     return table
+
+
+def baseline_of(fits: pd.DataFrame) -> str:
+    """The variant a benchmark table's ratios are relative to (column ``baseline``; tables written
+    before it existed list their baseline first)."""
+    if "baseline" in fits.columns and fits["baseline"].any():
+        return str(fits.loc[fits["baseline"].astype(bool), "variant"].iloc[0])
+    return str(fits["variant"].iloc[0])
 
 
 def seconds_per_1000_ess(row: dict) -> float:

@@ -23,6 +23,69 @@ def read_config(path: str | Path) -> dict:
     return config
 
 
+def merged(base: dict, overlay: dict) -> dict:
+    """``overlay`` over ``base``: mappings merge key by key (recursively), anything else — lists,
+    numbers, strings — replaces the base's value whole."""
+    out = dict(base)
+    for key, value in overlay.items():
+        out[key] = merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def typed(value):
+    """A value given on the command line (``--config 'sampler={chains: 2}'``) with its strings read as
+    YAML scalars, so ``"2"`` becomes 2 and ``"true"`` True; mappings and lists are typed throughout."""
+    if isinstance(value, dict):
+        return {k: typed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [typed(v) for v in value]
+    if isinstance(value, str):
+        try:
+            parsed = yaml.safe_load(value)
+        except yaml.YAMLError:
+            return value
+        return parsed if isinstance(parsed, (int, float, bool, dict, list)) else value
+    return value
+
+
+def default_overlay(config: dict, default_path: str | Path, command_line: dict | None = None) -> dict:
+    """Complete ``config`` in place: a config without ``scenarios`` is an overlay on the default study
+    (``default_path``), merged over it with ``merged``; one with ``scenarios`` is a study of its own.
+    ``command_line``: the ``--config`` values, typed (``typed``) and applied last."""
+    given = merged(config, typed(command_line or {}))
+    if "scenarios" not in given:
+        with open(default_path, encoding="utf-8") as fh:
+            given = merged(yaml.safe_load(fh), given)
+    config.clear()
+    config.update(given)
+    return config
+
+
+def config_error(exc: Exception) -> str:
+    """One line naming the offending key and the rule it breaks, e.g.
+    ``scenarios.seed.groups: 1 is less than the minimum of 2`` (schema errors are found in the
+    exception's causes, as Snakemake's ``validate`` wraps them)."""
+    from jsonschema.exceptions import ValidationError
+
+    cause = exc
+    while cause is not None and not isinstance(cause, ValidationError):
+        cause = cause.__cause__ or cause.__context__
+    if cause is not None:
+        key = ".".join(str(p) for p in cause.absolute_path) or "config"
+        return f"{key}: {cause.message}"
+    return " ".join(str(exc).removeprefix("invalid config: ").split())
+
+
+def unknown_resource_rules(config: dict, rules) -> str | None:
+    """A one-line error when ``resources:`` names a rule the workflow does not have (a typo would
+    otherwise be ignored silently); None when every key is a rule or ``default``."""
+    known = sorted(set(rules) - {"all"})
+    unknown = sorted(set(config.get("resources", {})) - {"default", *known})
+    if unknown:
+        return f"resources: unknown rule(s) {', '.join(unknown)}; rules: {', '.join(known)}"
+    return None
+
+
 class ConfigError(ValueError):
     """The configuration is valid against the schema but inconsistent."""
 
@@ -55,7 +118,7 @@ def config_problems(config: dict) -> list[str]:
     if rank_draws > total:
         problems.append(f"calibration.rank_draws: {rank_draws} is more than the {total} posterior draws per fit "
                         "(sampler.chains x sampler.draws)")
-    reference = config.get("reference_variant", "nonvectorized")
+    reference = config["reference_variant"]
     if reference not in config["variants"]:
         problems.append(f"reference_variant: {reference!r} is not among variants {config['variants']}")
     return problems

@@ -1,60 +1,103 @@
-"""Where every output lives: the one source of truth for result paths.
+"""Where every output lives: the one source of truth for result, log and benchmark paths.
 
-Each function returns a path under ``results/`` relative to the study directory. Called with
-Snakemake wildcards as arguments (the defaults) it returns the rule's output pattern, e.g.
-``fit()`` -> ``results/fits/{scenario}/{variant}/rep{rep}.nc``; called with values, the path of one
-file. The rules use these functions; scripts take the paths Snakemake gives them.
+Each function returns a path relative to the study directory (Snakemake's working directory).
+Called without arguments it returns the rule's pattern with Snakemake wildcards, e.g. ``fit()`` ->
+``results/fits/{scenario}/{variant}/rep{rep}.nc``; called with values, the path of one file, e.g.
+``fit("seed", "nonvectorized", 0)``. The rules are written with these functions; scripts take the
+paths Snakemake gives them (or the same paths on their command line) and never build their own.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+S, V, R = "{scenario}", "{variant}", "{rep}"  # the wildcards, as pattern defaults
 
-def truth_path_for(data_path: str | Path) -> Path:
-    """``results/data/s/rep0.parquet`` -> ``results/data/s/rep0.truth.parquet``."""
-    data_path = Path(data_path)
-    return data_path.with_name(data_path.stem + ".truth.parquet")
-
-
-FIGURES = Path("results/figures")
+RESULTS = "results"
 DIAGNOSTIC_KINDS = ("rank", "trace", "energy")
+SBC_FIGURES = ("ranks", "ecdf")  # rank histograms; PIT ECDF differences with simultaneous bands
+CALIBRATION_TABLES = ("replicates", "coverage", "sbc", "sbc_variants", "batching")
+BENCHMARK_TABLES = ("fits", "scaling")  # <name>.csv, written by scripts/benchmarks/likelihoods.py
 
 
-def forest_path(scenario: str, root: Path = FIGURES) -> Path:
-    return Path(root) / scenario / "forest.svg"
+# --- per dataset, fit and check --------------------------------------------------------------------
+
+def dataset(scenario=S, rep=R) -> str:
+    return f"{RESULTS}/data/{scenario}/rep{rep}.parquet"
 
 
-def performance_path(scenario: str, root: Path = FIGURES) -> Path:
-    return Path(root) / scenario / "performance.svg"
+def truth(scenario=S, rep=R) -> str:
+    return f"{RESULTS}/data/{scenario}/rep{rep}.truth.parquet"
 
 
-CALIBRATION = Path("results/calibration")
+def fit(scenario=S, variant=V, rep=R) -> str:
+    return f"{RESULTS}/fits/{scenario}/{variant}/rep{rep}.nc"
 
 
-def coverage_figure_path(scenario: str, root: Path = CALIBRATION) -> Path:
-    return Path(root) / scenario / "coverage.svg"
+def check(scenario=S, variant=V) -> str:
+    return f"{RESULTS}/checks/{scenario}/{variant}.json"
 
 
-def sbc_figure_path(scenario: str, kind: str, root: Path = CALIBRATION) -> Path:
-    """``kind``: ``ranks`` (rank histograms) or ``ecdf`` (PIT ECDF differences with simultaneous bands)."""
-    return Path(root) / scenario / f"sbc_{kind}.svg"
+# --- tables over the whole study -------------------------------------------------------------------
+
+SUMMARY = f"{RESULTS}/summary/summary.parquet"
+FIT_TABLE = f"{RESULTS}/summary/fits.parquet"
+PARAMETER_VERDICTS = f"{RESULTS}/summary/verdicts.parquet"
+VARIANT_VERDICTS = f"{RESULTS}/summary/variant_verdicts.parquet"
+REPORT = f"{RESULTS}/report/index.html"
 
 
-def diagnostic_path(scenario: str, variant: str, rep: int, kind: str, root: Path = FIGURES) -> Path:
-    return Path(root) / scenario / variant / f"rep{rep}_{kind}.png"
+def calibration_table(name: str) -> str:
+    """One of ``CALIBRATION_TABLES``."""
+    return f"{RESULTS}/calibration/{name}.parquet"
 
 
-BENCHMARK = Path("results/benchmark")
-BENCHMARK_TABLES = ("fits", "scaling")  # <name>.csv, written by benchmarks/likelihoods.py
+def benchmark_table(name: str, root: str | Path = f"{RESULTS}/benchmark") -> str:
+    """One of ``BENCHMARK_TABLES`` of the likelihood benchmark (written by hand, not by the workflow)."""
+    return f"{root}/{name}.csv"
 
 
-def benchmark_table_paths(root: Path = BENCHMARK) -> list[Path]:
+def benchmark_tables(root: str | Path = f"{RESULTS}/benchmark") -> list[str]:
     """The likelihood benchmark's tables under ``root`` that exist: ``fits.csv`` and, if present,
     ``scaling.csv``; none without ``fits.csv``."""
-    paths = [Path(root) / f"{name}.csv" for name in BENCHMARK_TABLES]
-    return [p for p in paths if p.is_file()] if paths[0].is_file() else []
+    paths = [benchmark_table(name, root) for name in BENCHMARK_TABLES]
+    return [p for p in paths if Path(p).is_file()] if Path(paths[0]).is_file() else []
 
 
-def benchmark_figure_path(root: Path = FIGURES) -> Path:
-    return Path(root) / "benchmark.svg"
+# --- figures ---------------------------------------------------------------------------------------
+
+def forest(scenario=S) -> str:
+    return f"{RESULTS}/figures/{scenario}/forest.svg"
+
+
+def performance(scenario=S) -> str:
+    return f"{RESULTS}/figures/{scenario}/performance.svg"
+
+
+def diagnostic(scenario=S, variant=V, rep=R, kind: str = "{kind}") -> str:
+    """One of ``DIAGNOSTIC_KINDS`` of one fit."""
+    return f"{RESULTS}/figures/{scenario}/{variant}/rep{rep}_{kind}.png"
+
+
+def coverage_figure(scenario=S) -> str:
+    return f"{RESULTS}/calibration/{scenario}/coverage.svg"
+
+
+def sbc_figure(scenario=S, kind: str = "{kind}") -> str:
+    """One of ``SBC_FIGURES``."""
+    return f"{RESULTS}/calibration/{scenario}/sbc_{kind}.svg"
+
+
+BENCHMARK_FIGURE = f"{RESULTS}/figures/benchmark.svg"
+
+
+# --- logs and Snakemake job benchmarks: mirror the outputs -----------------------------------------
+
+def log(rule: str, *parts) -> str:
+    """``logs/<rule>/<parts joined by />.log``, e.g. ``log("fit", S, V, f"rep{R}")``."""
+    return "/".join(["logs", rule, *map(str, parts)]) + ".log"
+
+
+def job_benchmark(rule: str, *parts) -> str:
+    """Snakemake's ``benchmark:`` file of a job: ``benchmarks/<rule>/<parts>.tsv`` (seconds, max RSS, CPU time)."""
+    return "/".join(["benchmarks", rule, *map(str, parts)]) + ".tsv"

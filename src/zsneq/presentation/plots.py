@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from zsneq.analysis.benchmark import REFERENCE  # noqa: E402
+from zsneq.analysis.benchmark import baseline_of  # noqa: E402
 from zsneq.core.vocabulary import parameter_order  # noqa: E402
 
 
@@ -249,15 +249,16 @@ def sbc_ecdf_figure(replicates: pd.DataFrame, sbc: pd.DataFrame, alpha: float, t
     return fig
 
 
-def benchmark_figure(fits: pd.DataFrame, scaling: pd.DataFrame | None = None, reference: str = REFERENCE,
+def benchmark_figure(fits: pd.DataFrame, scaling: pd.DataFrame | None = None, reference: str | None = None,
                      title: str = "") -> plt.Figure:
-    """The likelihood benchmark (``benchmarks/likelihoods.py``, tables ``fits`` and ``scaling``).
+    """The likelihood benchmark (``scripts/benchmarks/likelihoods.py``, tables ``fits`` and ``scaling``).
 
     Left: min ess_bulk per second of sampling per variant, log scale, the reference highlighted and
     every bar labelled with its ratio to the reference. Right, with ``scaling``: seconds of sampling
     per 1000 effective draws against rows per group, one colour per group count; solid: the fast
     variant, dashed: the reference where it was run.
     """
+    reference = reference or baseline_of(fits)
     with_scaling = scaling is not None and len(scaling) > 0
     variants = list(fits["variant"])
     y = np.arange(len(variants))

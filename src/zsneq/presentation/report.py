@@ -6,6 +6,7 @@ import base64
 import datetime as dt
 import json
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -14,20 +15,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from zsneq.analysis.benchmark import FIT_HEADER, REFERENCE, fast_variant, fit_rows, scaling_grid
+from zsneq.analysis.benchmark import FIT_HEADER, baseline_of, fast_variant, fit_rows, scaling_grid
 from zsneq.core.config import calibrated_scenarios, prior_scenarios
 from zsneq.core.io import write_text
-from zsneq.core.paths import (
-    CALIBRATION,
-    DIAGNOSTIC_KINDS,
-    FIGURES,
-    benchmark_figure_path,
-    coverage_figure_path,
-    diagnostic_path,
-    forest_path,
-    performance_path,
-    sbc_figure_path,
-)
+from zsneq.core.paths import DIAGNOSTIC_KINDS
 from zsneq.core.provenance import git_revision, package_versions
 from zsneq.core.vocabulary import parameter_order
 
@@ -105,7 +96,23 @@ def data_uri(path: Path) -> str | None:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def diagnostics(scenario: str, config: dict, verdicts: pd.DataFrame | None, figures_root: Path) -> list[dict]:
+@dataclass
+class Figures:
+    """The figure files the report embeds, as the workflow gives them (keys: scenario, variant, kind)."""
+
+    forest: dict[str, Path] = field(default_factory=dict)
+    performance: dict[str, Path] = field(default_factory=dict)
+    diagnostics: dict[tuple[str, str, str], Path] = field(default_factory=dict)  # (scenario, variant, kind)
+    coverage: dict[str, Path] = field(default_factory=dict)
+    sbc: dict[tuple[str, str], Path] = field(default_factory=dict)  # (scenario, kind)
+    benchmark: Path | None = None
+
+
+def _svg(path) -> str | None:
+    return inline_svg(path) if path is not None else None
+
+
+def diagnostics(scenario: str, config: dict, verdicts: pd.DataFrame | None, figures: Figures) -> list[dict]:
     """Replicate 0's diagnostic plots per variant; flagged fits (disagreeing or unhealthy) open first."""
     flagged = set()
     if verdicts is not None and not verdicts.empty:
@@ -113,7 +120,8 @@ def diagnostics(scenario: str, config: dict, verdicts: pd.DataFrame | None, figu
         flagged = set(rows.loc[rows["verdict"].isin(["disagrees", "unknown"]) | ~rows["healthy"], "variant"])
     out = []
     for variant in config["variants"]:
-        images = {k: data_uri(diagnostic_path(scenario, variant, 0, k, figures_root)) for k in DIAGNOSTIC_KINDS}
+        images = {k: data_uri(figures.diagnostics[scenario, variant, k]) for k in DIAGNOSTIC_KINDS
+                  if (scenario, variant, k) in figures.diagnostics}
         images = {k: v for k, v in images.items() if v}
         if images:
             out.append({"variant": variant, "flagged": variant in flagged, "images": images})
@@ -121,7 +129,8 @@ def diagnostics(scenario: str, config: dict, verdicts: pd.DataFrame | None, figu
 
 
 def scenario_sections(summary: pd.DataFrame, config: dict, verdicts: pd.DataFrame | None = None,
-                      checks: list[dict] = (), figures_root: Path = FIGURES) -> list[dict]:
+                      checks: list[dict] = (), figures: Figures | None = None) -> list[dict]:
+    figures = figures or Figures()
     sections = []
     for scenario in config["scenarios"]:
         sub = summary[summary["scenario"] == scenario]
@@ -135,9 +144,9 @@ def scenario_sections(summary: pd.DataFrame, config: dict, verdicts: pd.DataFram
         sections.append({
             "name": scenario,
             "settings": config["scenarios"][scenario],
-            "figure": inline_svg(forest_path(scenario, figures_root)),
-            "performance": inline_svg(performance_path(scenario, figures_root)),
-            "diagnostics": diagnostics(scenario, config, verdicts, figures_root),
+            "figure": _svg(figures.forest.get(scenario)),
+            "performance": _svg(figures.performance.get(scenario)),
+            "diagnostics": diagnostics(scenario, config, verdicts, figures),
             "reps": reps,
             "more_reps": max(0, int(sub["rep"].nunique()) - len(reps)),
             "verdicts": verdict_rows(verdicts, scenario),
@@ -196,11 +205,12 @@ def coverage_rows(coverage: pd.DataFrame) -> tuple[list[str], list[dict]]:
 
 def calibration_sections(config: dict, coverage: pd.DataFrame | None, sbc: pd.DataFrame | None,
                          sbc_variants: pd.DataFrame | None, batching: pd.DataFrame | None,
-                         root: Path = CALIBRATION) -> list[dict]:
+                         figures: Figures | None = None) -> list[dict]:
     """Per scenario with replicates to score (``calibrated_scenarios``): coverage figure and table; for
     prior scenarios SBC verdicts and figures; batching savings."""
     if coverage is None:
         return []
+    figures = figures or Figures()
     prior = set(prior_scenarios(config))
     sections = []
     for scenario in calibrated_scenarios(config):
@@ -208,7 +218,7 @@ def calibration_sections(config: dict, coverage: pd.DataFrame | None, sbc: pd.Da
         levels, rows = coverage_rows(cov) if len(cov) else ([], [])
         section = {
             "name": scenario, "prior": scenario in prior,
-            "coverage_figure": inline_svg(coverage_figure_path(scenario, root)),
+            "coverage_figure": _svg(figures.coverage.get(scenario)),
             "levels": levels, "coverage_rows": rows,
             "n": int(cov["n"].max()) if len(cov) else 0,
             "batching": [] if batching is None else batching[batching["scenario"] == scenario].to_dict("records"),
@@ -231,8 +241,8 @@ def calibration_sections(config: dict, coverage: pd.DataFrame | None, sbc: pd.Da
             ]
             section["band_prob"] = float(table["band_prob"].iloc[0]) if len(table) else float("nan")
             section["rank_draws"] = int(table["rank_draws"].iloc[0]) if len(table) else 0
-            section["ranks"] = inline_svg(sbc_figure_path(scenario, "ranks", root))
-            section["ecdf"] = inline_svg(sbc_figure_path(scenario, "ecdf", root))
+            section["ranks"] = _svg(figures.sbc.get((scenario, "ranks")))
+            section["ecdf"] = _svg(figures.sbc.get((scenario, "ecdf")))
         sections.append(section)
     return sections
 
@@ -250,30 +260,29 @@ def _sbc_cell(rows: pd.DataFrame) -> dict:
     }
 
 
-def benchmark_section(fits: pd.DataFrame | None, scaling: pd.DataFrame | None,
-                      figures_root: Path = FIGURES) -> dict | None:
+def benchmark_section(fits: pd.DataFrame | None, scaling: pd.DataFrame | None, figure: Path | None = None) -> dict | None:
     """The likelihood benchmark's tables (``results/benchmark/``) and figure; None without ``fits``."""
     if fits is None:
         return None
-    section = {"reference": REFERENCE, "columns": FIT_HEADER[1:], "rows": fit_rows(fits, REFERENCE),
-               "figure": inline_svg(benchmark_figure_path(figures_root)), "scaling": None}
+    reference = baseline_of(fits)
+    section = {"reference": reference, "columns": FIT_HEADER[1:], "rows": fit_rows(fits, reference),
+               "figure": _svg(figure), "scaling": None}
     if scaling is not None and len(scaling):
-        fast = fast_variant(scaling, REFERENCE)
-        rows_per_group, grid = scaling_grid(scaling, fast, REFERENCE)
+        fast = fast_variant(scaling, reference)
+        rows_per_group, grid = scaling_grid(scaling, fast, reference)
         section["scaling"] = {"fast": fast, "rows_per_group": rows_per_group, "rows": grid}
     return section
 
 
 def render(summary: pd.DataFrame, template: Path, config: dict, verdicts: pd.DataFrame | None = None,
-           checks: list[dict] = (), figures_root: Path = FIGURES, fits: pd.DataFrame | None = None,
-           calibration: dict | None = None, calibration_root: Path = CALIBRATION,
-           benchmark: dict | None = None) -> str:
+           checks: list[dict] = (), figures: Figures | None = None, fits: pd.DataFrame | None = None,
+           calibration: dict | None = None, benchmark: dict | None = None) -> str:
     """Render the self-contained report: tables, verdicts, checks, calibration, benchmark and every figure embedded.
 
     ``calibration``: the tables ``coverage``, ``sbc``, ``sbc_variants`` and ``batching`` of
-    ``results/calibration/`` (each may be None); figures are read from ``calibration_root``.
-    ``benchmark``: the tables ``fits`` and ``scaling`` of ``results/benchmark/`` (each may be None;
-    the report has a benchmark section when ``fits`` is given), figure read from ``figures_root``.
+    ``results/calibration/`` (each may be None). ``benchmark``: the tables ``fits`` and ``scaling`` of
+    ``results/benchmark/`` (each may be None; the report has a benchmark section when ``fits`` is given).
+    ``figures``: the figure files to embed; a figure not given is left out.
     """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(template).parent),
@@ -282,16 +291,17 @@ def render(summary: pd.DataFrame, template: Path, config: dict, verdicts: pd.Dat
     )
     env.filters["codespans"] = codespans
     return env.get_template(Path(template).name).render(
-        sections=add_fit_problems(scenario_sections(summary, config, verdicts, list(checks), Path(figures_root)), fits),
+        sections=add_fit_problems(scenario_sections(summary, config, verdicts, list(checks), figures), fits),
         calibration=calibration_sections(config, **(calibration or {"coverage": None, "sbc": None,
                                                                    "sbc_variants": None, "batching": None}),
-                                         root=Path(calibration_root)),
-        benchmark=benchmark_section(**(benchmark or {"fits": None, "scaling": None}), figures_root=Path(figures_root)),
+                                         figures=figures),
+        benchmark=benchmark_section(**(benchmark or {"fits": None, "scaling": None}),
+                                    figure=(figures or Figures()).benchmark),
         config_yaml=yaml.safe_dump(config, sort_keys=False),
         versions=package_versions(),
         revision=git_revision(Path(template).parent),
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        reference=config.get("reference_variant", config["variants"][0]),
+        reference=config["reference_variant"],
         config_alpha=config.get("calibration", {}).get("alpha", 0.05),
         json=json,
     )

@@ -66,3 +66,8 @@ def group_slopes(posterior: xr.Dataset, predictors: list[str]) -> xr.DataArray:
 def from_common(point: dict, predictors: list[str]) -> dict:
     """For variants whose offset variable is laid out (group, predictor)."""
     return {"beta": point["beta"], "tau": point["tau"], "sigma": point["sigma"], OFFSET: point["offsets"]}
+
+
+def noncentered(beta, tau):
+    """The forum's fix: zero-sum the last axis, ``group``, then transpose to (group, predictor)."""
+    return beta + tau * pm.ZeroSumNormal(OFFSET, dims=[PREDICTOR, GROUP]).T

@@ -15,7 +15,7 @@ import xarray as xr
 
 from zsneq.core.dataset import RegressionData
 from zsneq.models.variants._common import GROUP, PREDICTOR
-from zsneq.models.variants._vectorized import OFFSET, build_vectorized, to_common
+from zsneq.models.variants._vectorized import OFFSET, build_vectorized, noncentered, to_common
 from zsneq.models.variants._vectorized import group_slopes as noncentered_slopes
 
 DESCRIPTION = "vectors over predictors, ZeroSumNormal(dims=['predictor', 'group']).T: zero-sums groups"
@@ -23,11 +23,6 @@ AXES = {"likelihood": ("rowwise", "sufficient", "marginal"), "parametrization": 
 DEVIATION = "delta_beta_g"  # centered: slope minus beta, ZeroSumNormal(sigma=tau)
 
 __all__ = ["AXES", "DESCRIPTION", "build_model", "from_common", "group_slopes", "to_common"]
-
-
-def noncentered(beta, tau):
-    """The forum's fix: zero-sum the last axis, ``group``, then transpose to (group, predictor)."""
-    return beta + tau * pm.ZeroSumNormal(OFFSET, dims=[PREDICTOR, GROUP]).T
 
 
 def centered(beta, tau):

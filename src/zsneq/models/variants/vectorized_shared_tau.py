@@ -14,8 +14,7 @@ import xarray as xr
 from zsneq.core.dataset import RegressionData
 from zsneq.models.variants import NoMap
 from zsneq.models.variants._common import GROUP, PREDICTOR, tau_prior
-from zsneq.models.variants._vectorized import OFFSET, build_vectorized
-from zsneq.models.variants.vectorized_fixed import noncentered
+from zsneq.models.variants._vectorized import OFFSET, build_vectorized, noncentered
 
 DESCRIPTION = "deliberately wrong: like vectorized_fixed but one tau shared by all predictors"
 

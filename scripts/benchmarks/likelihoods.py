@@ -35,7 +35,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from zsneq.analysis.benchmark import REFERENCE, compare, fit_row, fits_markdown, scaling_markdown, seconds_per_1000_ess
+from zsneq.analysis.benchmark import BASELINE, compare, fit_row, fits_markdown, scaling_markdown, seconds_per_1000_ess
 from zsneq.core.dataset import write_dataset  # noqa: E402
 from zsneq.core.io import write_text  # noqa: E402
 from zsneq.models.fit import fit_status, read_fit  # noqa: E402
@@ -110,17 +110,17 @@ def main() -> None:
         work = Path(tmp)
         data_path, truth = dataset(base, a.scenario, work)
         rows, summaries = [], {}
-        for variant in [REFERENCE, *FAST]:
+        for variant in [BASELINE, *FAST]:
             row, summaries[variant] = run_fit(variant, data_path, truth, work, a.config, threads)
             rows.append(row)
-        table = compare(rows, summaries, REFERENCE)
+        table = compare(rows, summaries, BASELINE)
         table.to_csv(a.out / "fits.csv", index=False)
-        fast_only = table[table["variant"] != REFERENCE]
+        fast_only = table[table["variant"] != BASELINE]
         best = fast_only.sort_values("ess_per_s", ascending=False).iloc[0]
         title = (f"Seed scenario ({base['groups']} groups × {base['rows_per_group']} rows, "
                  f"{config['sampler']['chains']} chains × ({config['sampler']['tune']} + {config['sampler']['draws']}) "
                  f"draws, {threads} threads, one process per fit; ESS over beta, tau, sigma)")
-        text = [f"### {title}", "", fits_markdown(table, REFERENCE), "",
+        text = [f"### {title}", "", fits_markdown(table, BASELINE), "",
                 f"Best fast combination: `{best['variant']}`: {best['ess_per_s_ratio']:.1f}× the ESS/s of row-wise "
                 f"(target ≥ 50×), max |Δmean|/sd {best['max_dmean_sd']:.3f} (target ≤ 0.1), end to end "
                 f"{best['end_to_end_speedup']:.1f}× faster (target ≥ 5×), peak RSS {best['peak_rss_mb']:.0f} MB "
@@ -132,16 +132,16 @@ def main() -> None:
                 yaml.safe_load(a.config.read_text()) | {"sampler": config["sampler"] | {
                     "compile_cache": str(work / "compile-cache")}}))
             warm_rows, warm_summaries = [], {}
-            for variant in [REFERENCE, *FAST]:
+            for variant in [BASELINE, *FAST]:
                 say(f"{variant}: filling the compile cache (untimed)")
                 run_fit(variant, data_path, truth, work, warm_config, threads)
                 row, warm_summaries[variant] = run_fit(variant, data_path, truth, work, warm_config, threads)
                 warm_rows.append(row)
-            warm = compare(warm_rows, warm_summaries, REFERENCE)
+            warm = compare(warm_rows, warm_summaries, BASELINE)
             warm.to_csv(a.out / "fits_warm.csv", index=False)
             fastest = warm[warm["variant"] == best["variant"]].iloc[0]
             text += ["", "### The same fits from a warm compile cache (`sampler.compile_cache`; one untimed fit "
-                     "filled it)", "", fits_markdown(warm, REFERENCE), "",
+                     "filled it)", "", fits_markdown(warm, BASELINE), "",
                      f"`{best['variant']}` from a warm cache: end to end {fastest['end_to_end_speedup']:.1f}× faster "
                      f"than the row-wise fit from a warm cache (target ≥ 5×)."]
 
@@ -154,7 +154,7 @@ def main() -> None:
                     cell = {"groups": groups, "rows_per_group": n}
                     is_seed = (groups, n) == (base["groups"], base["rows_per_group"])
                     affordable = groups * n <= a.rowwise_max_rows or is_seed  # the seed's row-wise fit is done
-                    variants = [best["variant"]] + ([REFERENCE] if affordable else [])
+                    variants = [best["variant"]] + ([BASELINE] if affordable else [])
                     path = None
                     for variant in variants:
                         if is_seed:  # the same dataset as part 1: reuse that fit
@@ -169,9 +169,9 @@ def main() -> None:
             scaling = pd.DataFrame(scaling_rows)
             scaling.to_csv(a.out / "scaling.csv", index=False)
             text += ["", f"### Seconds of sampling per 1000 effective draws: `{best['variant']}` "
-                     f"(row-wise `{REFERENCE}` in brackets where run: up to {a.rowwise_max_rows:,} rows, and part 1's "
+                     f"(row-wise `{BASELINE}` in brackets where run: up to {a.rowwise_max_rows:,} rows, and part 1's "
                      "dataset)", "",
-                     scaling_markdown(scaling, best["variant"], REFERENCE)]
+                     scaling_markdown(scaling, best["variant"], BASELINE)]
 
     text += ["", f"Benchmark wall time: {(time.perf_counter() - START) / 60:.1f} min."]
     markdown = "\n".join(text) + "\n"
