@@ -13,16 +13,25 @@ if Path(workflow.basedir, "src", "zsneq").is_dir():
     sys.path.insert(0, str(Path(workflow.basedir, "src")))
 from zsneq.core.config import default_overlay, unknown_resource_rules
 
-
 # The default study; a --configfile (or a module's config) without `scenarios:` is an overlay on it,
 # one with `scenarios:` is a study of its own (README, config/README.md).
-default_overlay(config, workflow.source_path("config/config.yaml"), workflow.config_settings.config)
+default_overlay(
+    config, workflow.source_path("config/config.yaml"), workflow.config_settings.config
+)
 
 
 report: "workflow/report/workflow.rst"
 
 
 include: "workflow/rules/common.smk"
+
+
+wildcard_constraints:
+    scenario=any_of(SCENARIOS),
+    variant=any_of(VARIANTS),  # names may hold "+" (axis values)
+    rep=r"\d+",
+
+
 include: "workflow/rules/simulate.smk"
 include: "workflow/rules/checks.smk"
 include: "workflow/rules/fit.smk"
@@ -36,6 +45,6 @@ if problem := unknown_resource_rules(config, [r.name for r in workflow.rules]):
 
 
 rule all:
+    default_target: True
     input:
         get_final_output(),
-    default_target: True

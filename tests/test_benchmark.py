@@ -12,9 +12,9 @@ from zsneq.analysis.benchmark import (
     scaling_markdown,
     seconds_per_1000_ess,
 )
-from zsneq.core.paths import benchmark_figure_path, benchmark_table_paths
+from zsneq.core.paths import benchmark_tables
 from zsneq.presentation.plots import benchmark_figure, save_figure
-from zsneq.presentation.report import render
+from zsneq.presentation.report import Figures, render
 
 TEMPLATE = ROOT / "workflow" / "report" / "index.html.j2"
 
@@ -75,12 +75,12 @@ def test_scaling_grid_is_the_markdown_tables_cells():
 
 
 def test_benchmark_tables_are_found_only_with_fits_csv(tmp_path):
-    assert benchmark_table_paths(tmp_path) == []
+    assert benchmark_tables(tmp_path) == []
     _scaling().to_csv(tmp_path / "scaling.csv", index=False)
-    assert benchmark_table_paths(tmp_path) == []  # scaling alone: nothing to show
+    assert benchmark_tables(tmp_path) == []  # scaling alone: nothing to show
     _fits().to_csv(tmp_path / "fits.csv", index=False)
-    assert benchmark_table_paths(tmp_path) == [tmp_path / "fits.csv", tmp_path / "scaling.csv"]
-    tables = read_tables(benchmark_table_paths(tmp_path))
+    assert benchmark_tables(tmp_path) == [f"{tmp_path}/fits.csv", f"{tmp_path}/scaling.csv"]
+    tables = read_tables(benchmark_tables(tmp_path))
     assert list(tables["fits"]["variant"]) == ["nonvectorized", "vectorized_fixed+marginal"]
     assert len(tables["scaling"]) == 5
     assert read_tables([tmp_path / "fits.csv"])["scaling"] is None
@@ -95,7 +95,7 @@ def test_benchmark_figure_with_and_without_scaling(tmp_path, with_scaling):
     if with_scaling:
         styles = {line.get_linestyle() for line in fig.axes[1].lines if len(line.get_xdata())}
         assert styles == {"-", "--"}  # the fast variant solid, the row-wise reference dashed
-    path = benchmark_figure_path(tmp_path)
+    path = tmp_path / "benchmark.svg"
     save_figure(fig, path)
     assert path.read_text().lstrip().startswith("<?xml")
 
@@ -116,11 +116,11 @@ def _section(html: str) -> str:
 
 def test_report_shows_the_benchmark_tables_and_figure(tmp_path):
     (tmp_path / "benchmark.svg").write_text('<?xml version="1.0"?>\n<svg id="benchmark-figure"></svg>\n')
-    html = render(EMPTY_SUMMARY, TEMPLATE, _config(), figures_root=tmp_path,
+    html = render(EMPTY_SUMMARY, TEMPLATE, _config(), figures=Figures(benchmark=tmp_path / "benchmark.svg"),
                   benchmark={"fits": _fits(), "scaling": _scaling()})
     section = _section(html)
     assert html.index('id="verdicts"') < html.index('id="benchmark"') < html.index('id="scenario-s"')
-    assert "<code>benchmarks/likelihoods.py</code>" in section and "side by side in one run" in section
+    assert "<code>scripts/benchmarks/likelihoods.py</code>" in section and "side by side in one run" in section
     assert "<td><code>nonvectorized</code> (reference)</td>" in section
     for cell in ["300.0", "1,200", "5,600", "2,800.0", "700.0×", "12.5×", "700", "0.050", "max |Δmean|/sd"]:
         assert f">{cell}<" in section, cell
@@ -131,7 +131,7 @@ def test_report_shows_the_benchmark_tables_and_figure(tmp_path):
 
 
 def test_report_without_scaling_shows_the_fits_table_only(tmp_path):
-    html = render(EMPTY_SUMMARY, TEMPLATE, _config(), figures_root=tmp_path,
+    html = render(EMPTY_SUMMARY, TEMPLATE, _config(), figures=Figures(benchmark=tmp_path / "benchmark.svg"),
                   benchmark={"fits": _fits(), "scaling": None})
     section = _section(html)
     assert "700.0×" in section
@@ -141,5 +141,5 @@ def test_report_without_scaling_shows_the_fits_table_only(tmp_path):
 @pytest.mark.parametrize("benchmark", [None, {"fits": None, "scaling": None}])
 def test_report_without_benchmark_has_no_benchmark_section(tmp_path, benchmark):
     (tmp_path / "benchmark.svg").write_text("<svg></svg>")
-    html = render(EMPTY_SUMMARY, TEMPLATE, _config(), figures_root=tmp_path, benchmark=benchmark)
+    html = render(EMPTY_SUMMARY, TEMPLATE, _config(), benchmark=benchmark)
     assert 'id="benchmark"' not in html and "likelihoods.py" not in html

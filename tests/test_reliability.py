@@ -423,7 +423,7 @@ def test_sampler_trouble_is_recorded_not_hidden(tiny_truth):
     config = {"scenarios": {"s": {"groups": 20, "rows_per_group": 10, "beta": [1, 1], "tau": [1, 1], "sigma": 1,
                                   "seed": 1, "replicates": 1}},
               "variants": ["vectorized_fixed"], "reference_variant": "vectorized_fixed", "sampler": {}}
-    html = render(rows, TEMPLATE, config, fits=fits, figures_root=Path("/nonexistent"))
+    html = render(rows, TEMPLATE, config, fits=fits)
     assert "3 divergences" in html
     assert html.count('class="bad"') == (rows["r_hat"] > 1.01).sum() >= 2  # every high r_hat cell is flagged
 
@@ -441,7 +441,7 @@ def test_report_names_failed_fits_with_their_error(tiny_truth):
                                   "seed": 1, "replicates": 1}},
               "variants": ["nonvectorized", "vectorized_fixed"], "reference_variant": "nonvectorized",
               "sampler": {}}
-    html = render(summarize_fit(ok, truth), TEMPLATE, config, fits=fits, figures_root=Path("/nonexistent"))
+    html = render(summarize_fit(ok, truth), TEMPLATE, config, fits=fits)
     assert "1 fit(s) failed" in html
     assert "<code>nonvectorized</code>: RuntimeError: All initialization points failed" in html
     assert "No fit: this variant&#39;s fit is missing" in html or "No fit: this variant's fit is missing" in html

@@ -109,7 +109,7 @@ def test_changing_sampler_settings_reruns_every_fit_but_no_simulation(tiny_study
 # --- resume after SIGKILL, and bitwise determinism across runs -----------------------------------
 
 def test_the_benchmark_is_planned_only_when_its_tables_exist(tmp_path):
-    """results/benchmark/ is written by hand (benchmarks/likelihoods.py); the workflow plots and reports it if present."""
+    """results/benchmark/ is written by hand (scripts/benchmarks/likelihoods.py); the workflow plots and reports it if present."""
     work = copy_workflow(tmp_path)
     assert "plot_benchmark" not in {rule for rule, _ in planned_jobs(work)}
     (work / "results/benchmark").mkdir(parents=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
 from zsneq.core.dataset import RegressionData  # noqa: E402
 from zsneq.models.fit import ModelCache, fit  # noqa: E402

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 
 from zsneq.analysis.benchmark import BASELINE, compare, fit_row, fits_markdown, scaling_markdown, seconds_per_1000_ess

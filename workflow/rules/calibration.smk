@@ -3,7 +3,12 @@ rule calibrate:
     input:
         fits=all_fits(),
         truths=all_truths(),  # one per fit, in the same order
-        code=code(*MODELS, "analysis/summarize.py", "analysis/calibration.py", variants=VARIANTS),
+        code=code(
+            *MODELS,
+            "analysis/summarize.py",
+            "analysis/calibration.py",
+            variants=VARIANTS,
+        ),
     output:
         replicates=paths.calibration_table("replicates"),
         coverage=report(
@@ -18,17 +23,17 @@ rule calibrate:
         ),
         sbc_variants=paths.calibration_table("sbc_variants"),
         batching=paths.calibration_table("batching"),
-    params:
-        calibration=canonical(config["calibration"]),
-        prior_scenarios=PRIOR_SCENARIOS,
-    resources:
-        **rule_resources("calibrate"),
     log:
         paths.log("calibrate", "calibrate"),
     benchmark:
         paths.job_benchmark("calibrate", "calibrate")
     conda:
         "../../envs/zsneq.yaml"
+    resources:
+        **rule_resources("calibrate"),
+    params:
+        calibration=canonical(config["calibration"]),
+        prior_scenarios=PRIOR_SCENARIOS,
     script:
         "../scripts/calibrate.py"
 
@@ -45,17 +50,17 @@ rule plot_coverage:
             subcategory="{scenario}",
             labels={"scenario": "{scenario}", "figure": "coverage"},
         ),
-    params:
-        kind="coverage",
-        alpha=config["calibration"]["alpha"],
-    resources:
-        **rule_resources("plot_coverage"),
     log:
         paths.log("plot_coverage", "{scenario}"),
     benchmark:
         paths.job_benchmark("plot_coverage", "{scenario}")
     conda:
         "../../envs/zsneq.yaml"
+    resources:
+        **rule_resources("plot_coverage"),
+    params:
+        kind="coverage",
+        alpha=config["calibration"]["alpha"],
     script:
         "../scripts/plot_calibration.py"
 
@@ -80,18 +85,18 @@ rule plot_sbc:
             subcategory="{scenario}",
             labels={"scenario": "{scenario}", "figure": "SBC ECDF differences"},
         ),
-    params:
-        kind="sbc",
-        alpha=config["calibration"]["alpha"],
-    wildcard_constraints:
-        scenario=any_of(PRIOR_SCENARIOS),
-    resources:
-        **rule_resources("plot_sbc"),
     log:
         paths.log("plot_sbc", "{scenario}"),
     benchmark:
         paths.job_benchmark("plot_sbc", "{scenario}")
+    wildcard_constraints:
+        scenario=any_of(PRIOR_SCENARIOS),
     conda:
         "../../envs/zsneq.yaml"
+    resources:
+        **rule_resources("plot_sbc"),
+    params:
+        kind="sbc",
+        alpha=config["calibration"]["alpha"],
     script:
         "../scripts/plot_calibration.py"

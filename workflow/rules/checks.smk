@@ -5,15 +5,15 @@ rule check_variant:
         code=check_code,
     output:
         paths.check(),
-    params:
-        reference=REFERENCE,
-    resources:
-        **rule_resources("check_variant"),
     log:
         paths.log("check_variant", "{scenario}", "{variant}"),
     benchmark:
         paths.job_benchmark("check_variant", "{scenario}", "{variant}")
     conda:
         "../../envs/zsneq.yaml"
+    resources:
+        **rule_resources("check_variant"),
+    params:
+        reference=REFERENCE,
     script:
         "../scripts/check_variant.py"

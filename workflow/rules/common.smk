@@ -5,15 +5,22 @@ from snakemake.utils import validate
 
 from zsneq.core import paths
 from zsneq.core.code import built_in_variant, package_files
-from zsneq.core.config import calibrated_scenarios, config_error, prior_scenarios, replicate_batches
+from zsneq.core.config import (
+    calibrated_scenarios,
+    config_error,
+    prior_scenarios,
+    replicate_batches,
+)
 from zsneq.workflow import check_config
-
 
 # --- validation: one line naming the key, no traceback ---------------------------------------------
 try:
     validate(config, schema="../schemas/config.schema.yaml")
     check_config(config)
-except (WorkflowError, ValueError) as exc:  # schema violations; ConfigError from check_config
+except (
+    WorkflowError,
+    ValueError,
+) as exc:  # schema violations; ConfigError from check_config
     raise SystemExit(f"config error: {config_error(exc)}")
 
 SCENARIOS = list(config["scenarios"])
@@ -25,12 +32,6 @@ PRIOR_SCENARIOS = prior_scenarios(config)
 def any_of(names):
     """A wildcard regex matching exactly these names (nothing when there are none)."""
     return "|".join(re.escape(n) for n in names) if names else "(?!)"
-
-
-wildcard_constraints:
-    scenario=any_of(SCENARIOS),
-    variant=any_of(VARIANTS),  # names may hold "+" (axis values)
-    rep=r"\d+",
 
 
 def reps(scenario):
@@ -71,13 +72,17 @@ def rule_resources(rule, **extra):
 
 # --- code inputs: editing a file re-runs exactly the jobs whose results it computes (README) -------
 def code(*parts, variants=()):
-    """Package files as rule inputs: the given layer folders or modules of ``zsneq`` (e.g.
-    ``"simulation"``, ``"analysis/checks.py"``), plus the modules of the given built-in variants."""
+    """Package files as inputs of a rule, for the given layer folders or modules of ``zsneq`` (e.g.
+    ``"simulation"``, ``"analysis/checks.py"``), plus the modules of the given built-in variants.
+    """
     files = [*parts, *(built_in_variant(v) for v in variants)]
     return package_files(*(f for f in files if f))
 
 
-MODELS = ("core", "models")  # what every fit depends on; a variant's own module is added per job
+MODELS = (
+    "core",
+    "models",
+)  # what every fit depends on; a variant's own module is added per job
 
 
 def fit_code(wildcards):
@@ -86,6 +91,16 @@ def fit_code(wildcards):
 
 def check_code(wildcards):
     return code(*MODELS, "analysis/checks.py", variants=[wildcards.variant, REFERENCE])
+
+
+def diagnostic_figure(kind):
+    return report(
+        paths.diagnostic(kind=kind),
+        caption="../report/diagnostics.rst",
+        category="Diagnostics",
+        subcategory="{scenario}",
+        labels={"variant": "{variant}", "replicate": "{rep}", "figure": kind},
+    )
 
 
 # --- targets ---------------------------------------------------------------------------------------
@@ -102,7 +117,9 @@ def all_checks():
     return [paths.check(s, v) for s in SCENARIOS for v in VARIANTS]
 
 
-DIAGNOSTICS = [(s, v, k) for s in SCENARIOS for v in VARIANTS for k in paths.DIAGNOSTIC_KINDS]
+DIAGNOSTICS = [
+    (s, v, k) for s in SCENARIOS for v in VARIANTS for k in paths.DIAGNOSTIC_KINDS
+]
 CALIBRATED = calibrated_scenarios(config)
 SBC_FIGURES = [(s, k) for s in PRIOR_SCENARIOS for k in paths.SBC_FIGURES]
 

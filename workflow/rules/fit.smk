@@ -7,21 +7,21 @@ rule fit:
         code=fit_code,
     output:
         [paths.fit()],
-    params:
-        sampler=canonical(config["sampler"]),
-        scenario=lambda w: w.scenario,
-        reps=lambda w: [int(w.rep)],
-    wildcard_constraints:
-        scenario=UNBATCHED,
-    threads: config["sampler"]["chains"]
-    resources:
-        **rule_resources("fit", cpus_per_task=lambda wildcards, threads: threads),  # one CPU per chain
     log:
         paths.log("fit", "{scenario}", "{variant}", "rep{rep}"),
     benchmark:
         paths.job_benchmark("fit", "{scenario}", "{variant}", "rep{rep}")
+    wildcard_constraints:
+        scenario=UNBATCHED,
     conda:
         "../../envs/zsneq.yaml"
+    threads: config["sampler"]["chains"]
+    resources:
+        **rule_resources("fit", cpus_per_task=lambda wildcards, threads: threads),  # one CPU per chain
+    params:
+        sampler=canonical(config["sampler"]),
+        scenario=lambda w: w.scenario,
+        reps=lambda w: [int(w.rep)],
     script:
         "../scripts/fit.py"
 
@@ -36,18 +36,20 @@ for _scenario, _reps in BATCHES:
             code=fit_code,
         output:
             [paths.fit(_scenario, "{variant}", r) for r in _reps],
+        log:
+            paths.log("fit", _scenario, "{variant}", f"rep{_reps[0]}-{_reps[-1]}"),
+        benchmark:
+            paths.job_benchmark(
+                "fit", _scenario, "{variant}", f"rep{_reps[0]}-{_reps[-1]}"
+            )
+        conda:
+            "../../envs/zsneq.yaml"
+        threads: config["sampler"]["chains"]
+        resources:
+            **rule_resources("fit", cpus_per_task=lambda wildcards, threads: threads),
         params:
             sampler=canonical(config["sampler"]),
             scenario=_scenario,
             reps=_reps,
-        threads: config["sampler"]["chains"]
-        resources:
-            **rule_resources("fit", cpus_per_task=lambda wildcards, threads: threads),
-        log:
-            paths.log("fit", _scenario, "{variant}", f"rep{_reps[0]}-{_reps[-1]}"),
-        benchmark:
-            paths.job_benchmark("fit", _scenario, "{variant}", f"rep{_reps[0]}-{_reps[-1]}")
-        conda:
-            "../../envs/zsneq.yaml"
         script:
             "../scripts/fit.py"

@@ -11,16 +11,16 @@ rule plot_forest:
             subcategory="{scenario}",
             labels={"scenario": "{scenario}", "figure": "forest"},
         ),
-    params:
-        kind="forest",
-    resources:
-        **rule_resources("plot_forest"),
     log:
         paths.log("plot_forest", "{scenario}"),
     benchmark:
         paths.job_benchmark("plot_forest", "{scenario}")
     conda:
         "../../envs/zsneq.yaml"
+    resources:
+        **rule_resources("plot_forest"),
+    params:
+        kind="forest",
     script:
         "../scripts/plot_summary.py"
 
@@ -34,40 +34,32 @@ use rule plot_forest as plot_performance with:
             subcategory="{scenario}",
             labels={"scenario": "{scenario}", "figure": "performance"},
         ),
-    params:
-        kind="performance",
-    resources:
-        **rule_resources("plot_performance"),
     log:
         paths.log("plot_performance", "{scenario}"),
     benchmark:
         paths.job_benchmark("plot_performance", "{scenario}")
-
-
-def diagnostic_figure(kind):
-    return report(
-        paths.diagnostic(kind=kind),
-        caption="../report/diagnostics.rst",
-        category="Diagnostics",
-        subcategory="{scenario}",
-        labels={"variant": "{variant}", "replicate": "{rep}", "figure": kind},
-    )
+    resources:
+        **rule_resources("plot_performance"),
+    params:
+        kind="performance",
 
 
 rule plot_diagnostics:
     input:
         fit=paths.fit(),
-        code=lambda w: code(*MODELS, "analysis/summarize.py", "presentation", variants=[w.variant]),
+        code=lambda w: code(
+            *MODELS, "analysis/summarize.py", "presentation", variants=[w.variant]
+        ),
     output:
         **{kind: diagnostic_figure(kind) for kind in paths.DIAGNOSTIC_KINDS},
-    resources:
-        **rule_resources("plot_diagnostics"),
     log:
         paths.log("plot_diagnostics", "{scenario}", "{variant}", "rep{rep}"),
     benchmark:
         paths.job_benchmark("plot_diagnostics", "{scenario}", "{variant}", "rep{rep}")
     conda:
         "../../envs/zsneq.yaml"
+    resources:
+        **rule_resources("plot_diagnostics"),
     script:
         "../scripts/plot_diagnostics.py"
 
@@ -82,25 +74,25 @@ rule plot_benchmark:
             caption="../report/benchmark.rst",
             category="Benchmark",
         ),
-    resources:
-        **rule_resources("plot_benchmark"),
     log:
         paths.log("plot_benchmark", "plot_benchmark"),
     benchmark:
         paths.job_benchmark("plot_benchmark", "plot_benchmark")
     conda:
         "../../envs/zsneq.yaml"
+    resources:
+        **rule_resources("plot_benchmark"),
     script:
         "../scripts/plot_benchmark.py"
 
 
 rule report:
     input:
+        **{name: paths.calibration_table(name) for name in paths.CALIBRATION_TABLES},
         summary=paths.SUMMARY,
         fits=paths.FIT_TABLE,
         verdicts=paths.VARIANT_VERDICTS,
         checks=all_checks(),
-        **{name: paths.calibration_table(name) for name in paths.CALIBRATION_TABLES},
         forest=[paths.forest(s) for s in SCENARIOS],
         performance=[paths.performance(s) for s in SCENARIOS],
         diagnostics=[paths.diagnostic(s, v, 0, k) for s, v, k in DIAGNOSTICS],
@@ -116,19 +108,19 @@ rule report:
             caption="../report/index.rst",
             category="Report",
         ),
-    params:
-        config=config,
-        scenarios=SCENARIOS,
-        diagnostics=DIAGNOSTICS,  # (scenario, variant, kind) of each diagnostic figure, in order
-        calibrated=CALIBRATED,
-        sbc_figures=SBC_FIGURES,  # (scenario, kind) of each SBC figure, in order
-    resources:
-        **rule_resources("report"),
     log:
         paths.log("report", "report"),
     benchmark:
         paths.job_benchmark("report", "report")
     conda:
         "../../envs/zsneq.yaml"
+    resources:
+        **rule_resources("report"),
+    params:
+        config=config,
+        scenarios=SCENARIOS,
+        diagnostics=DIAGNOSTICS,  # (scenario, variant, kind) of each diagnostic figure, in order
+        calibrated=CALIBRATED,
+        sbc_figures=SBC_FIGURES,  # (scenario, kind) of each SBC figure, in order
     script:
         "../scripts/report.py"

@@ -6,20 +6,20 @@ rule simulate:
     output:
         data=[paths.dataset()],  # lists, like the batch rules: the script takes lists
         truth=[paths.truth()],
-    params:
-        name=lambda w: w.scenario,
-        scenario=lambda w: canonical(config["scenarios"][w.scenario]),
-        reps=lambda w: [int(w.rep)],
-    wildcard_constraints:
-        scenario=UNBATCHED,
-    resources:
-        **rule_resources("simulate"),
     log:
         paths.log("simulate", "{scenario}", "rep{rep}"),
     benchmark:
         paths.job_benchmark("simulate", "{scenario}", "rep{rep}")
+    wildcard_constraints:
+        scenario=UNBATCHED,
     conda:
         "../../envs/zsneq.yaml"
+    resources:
+        **rule_resources("simulate"),
+    params:
+        name=lambda w: w.scenario,
+        scenario=lambda w: canonical(config["scenarios"][w.scenario]),
+        reps=lambda w: [int(w.rep)],
     script:
         "../scripts/simulate.py"
 
@@ -34,17 +34,17 @@ for _scenario, _reps in BATCHES:
         output:
             data=[paths.dataset(_scenario, r) for r in _reps],
             truth=[paths.truth(_scenario, r) for r in _reps],
-        params:
-            name=_scenario,
-            scenario=canonical(config["scenarios"][_scenario]),
-            reps=_reps,
-        resources:
-            **rule_resources("simulate"),
         log:
             paths.log("simulate", _scenario, f"rep{_reps[0]}-{_reps[-1]}"),
         benchmark:
             paths.job_benchmark("simulate", _scenario, f"rep{_reps[0]}-{_reps[-1]}")
         conda:
             "../../envs/zsneq.yaml"
+        resources:
+            **rule_resources("simulate"),
+        params:
+            name=_scenario,
+            scenario=canonical(config["scenarios"][_scenario]),
+            reps=_reps,
         script:
             "../scripts/simulate.py"

@@ -10,14 +10,14 @@ rule summarize:
             category="Summary",
         ),
         fits=paths.FIT_TABLE,
-    resources:
-        **rule_resources("summarize"),
     log:
         paths.log("summarize", "summarize"),
     benchmark:
         paths.job_benchmark("summarize", "summarize")
     conda:
         "../../envs/zsneq.yaml"
+    resources:
+        **rule_resources("summarize"),
     script:
         "../scripts/summarize.py"
 
@@ -34,15 +34,15 @@ rule verdicts:
             category="Summary",
         ),
         variants=paths.VARIANT_VERDICTS,
-    params:
-        reference=REFERENCE,
-    resources:
-        **rule_resources("verdicts"),
     log:
         paths.log("verdicts", "verdicts"),
     benchmark:
         paths.job_benchmark("verdicts", "verdicts")
     conda:
         "../../envs/zsneq.yaml"
+    resources:
+        **rule_resources("verdicts"),
+    params:
+        reference=REFERENCE,
     script:
         "../scripts/verdicts.py"

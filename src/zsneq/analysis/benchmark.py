@@ -1,4 +1,4 @@
-"""Tables of the likelihood benchmark (``benchmarks/likelihoods.py``): speed and agreement of fits.
+"""Tables of the likelihood benchmark (``scripts/benchmarks/likelihoods.py``): speed and agreement of fits.
 
 Every number comes from fits run side by side in one benchmark run; nothing here
 times anything itself. Efficiency is measured on the top-level parameters (beta,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-import arviz as az
+import arviz_stats as azs
 import pandas as pd
 import xarray as xr
 
@@ -34,7 +34,7 @@ def common_posterior(tree: xr.DataTree) -> xr.Dataset:
 def summarize_fit(tree: xr.DataTree, truth: Truth) -> pd.DataFrame:
     """One row per top-level parameter: ArviZ summary (94% HDI) plus truth and timings."""
     attrs = fit_attrs(tree)
-    stats = az.summary(
+    stats = azs.summary(
         common_posterior(tree), ci_prob=CI_PROB, ci_kind="hdi", round_to="none"
     ).rename(columns={"hdi94_lb": "hdi_3%", "hdi94_ub": "hdi_97%"})
     stats.index.name = "parameter"

@@ -91,7 +91,7 @@ def private_compiledir() -> Iterator[Path]:
     removed afterwards. Jobs that start at once, on one node or many, never share, lock or race on
     a cache, and nothing is written to shared storage. Nothing is lost either while numba's disk
     cache is off (the default, see ``zsneq.fit.compile_model``): a warm cache does not compile faster
-    (``benchmarks/compile_cache.py`` measures it). Enter it before pytensor is imported.
+    (``scripts/benchmarks/compile_cache.py`` measures it). Enter it before pytensor is imported.
     """
     with tempfile.TemporaryDirectory(prefix="zsneq-pytensor-", ignore_cleanup_errors=True) as tmp:
         with _base_compiledir(Path(tmp)):

@@ -1,0 +1,77 @@
+"""The package's layers import one way only, and the analysis layer does not load matplotlib."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "src" / "zsneq"
+# Lowest first: a module may import its own layer and the layers before it, never one after it.
+LAYERS = ["core", "simulation", "models", "analysis", "presentation", "workflow"]
+
+
+def layer_of(module: str) -> str:
+    """``zsneq.analysis.checks`` -> ``analysis``; the top-level ``zsneq.workflow`` is its own layer."""
+    return module.split(".")[1] if module.count(".") else "workflow"
+
+
+def package_imports() -> dict[str, set[str]]:
+    """Every package module -> the package modules it imports (anywhere in it, also inside functions)."""
+    graph = {}
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE.parent).with_suffix("")
+        name = ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
+        imports = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                assert node.level == 0, f"{name}: relative import (write imports absolute, zsneq....)"
+                if node.module and node.module.startswith("zsneq"):
+                    imports.add(node.module)
+            elif isinstance(node, ast.Import):
+                imports.update(a.name for a in node.names if a.name.startswith("zsneq"))
+        graph[name] = imports - {name}
+    return graph
+
+
+def test_package_modules_exist_in_every_layer():
+    assert {layer_of(m) for m in package_imports() if m != "zsneq"} == set(LAYERS)
+
+
+def test_imports_point_down_the_layers_only():
+    upward = [(m, i) for m, imports in package_imports().items() for i in imports
+              if m != "zsneq" and i != "zsneq" and LAYERS.index(layer_of(i)) > LAYERS.index(layer_of(m))]
+    assert not upward, f"imports from a higher layer: {upward}"
+
+
+def test_there_is_no_import_cycle():
+    graph = package_imports()
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+
+    def visit(module, path):
+        state[module] = 1
+        for dep in graph.get(module, ()):
+            assert state.get(dep) != 1, f"import cycle: {' -> '.join([*path, dep])}"
+            if dep not in state:
+                visit(dep, [*path, dep])
+        state[module] = 2
+
+    for module in graph:
+        if module not in state:
+            visit(module, [module])
+
+
+def test_the_analysis_layer_does_not_load_matplotlib():
+    modules = sorted(m for m in package_imports() if layer_of(m) in LAYERS[:4] and m.count(".") > 1)
+    code = f"import sys\nfor m in {modules!r}: __import__(m)\nprint(sorted(k for k in sys.modules if k.split('.')[0] == 'matplotlib'))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]", f"importing core..analysis loads matplotlib: {out.strip()[:300]}"
+
+
+def test_a_built_in_variant_imports_only_the_shared_variant_modules():
+    """Declared code inputs (workflow/rules/common.smk) give each variant's jobs its own module plus the
+    shared ``_`` modules; a variant importing another variant's module would escape that."""
+    graph = package_imports()
+    variants = {m for m in graph if m.startswith("zsneq.models.variants.") and not m.split(".")[-1].startswith("_")}
+    assert variants
+    crossing = {(m, i) for m in variants for i in graph[m] if i in variants}
+    assert not crossing, crossing

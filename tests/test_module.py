@@ -1,0 +1,55 @@
+"""The workflow used as a Snakemake module from another project, as snakedeploy sets it up.
+
+A fresh directory holds only ``config/config.yaml`` (the tiny study) and a Snakefile that loads this
+repository's Snakefile as a ``module`` by local path; the study runs end to end and its outputs land
+in that directory.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, TEST_CONFIG
+
+MODULE_SNAKEFILE = """\
+configfile: "config/config.yaml"
+
+
+module zsneq:
+    snakefile:
+        "{snakefile}"
+    config:
+        config
+
+
+use rule * from zsneq
+"""
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A project of its own that uses the workflow as a module; the tiny study run in it."""
+    project = tmp_path_factory.mktemp("project")
+    (project / "config").mkdir()
+    (project / "config" / "config.yaml").write_text(TEST_CONFIG.read_text())
+    (project / "Snakefile").write_text(MODULE_SNAKEFILE.format(snakefile=ROOT / "Snakefile"))
+    proc = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2"], cwd=project,
+                          capture_output=True, text=True, timeout=1500)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return project
+
+
+def test_the_study_runs_as_a_module_and_its_outputs_land_in_the_project(project):
+    for path in ["results/report/index.html", "results/summary/variant_verdicts.parquet",
+                 "results/fits/tiny/vectorized_fixed/rep1.nc", "results/checks/twopred/vectorized_as_posted.json",
+                 "logs/fit/tiny/nonvectorized/rep0.log", "benchmarks/fit/tiny/nonvectorized/rep0.tsv"]:
+        assert (project / path).is_file(), path
+    assert not (ROOT / "results" / "fits" / "tiny").exists()  # nothing written into the workflow's own tree
+
+
+def test_a_finished_module_study_has_nothing_to_do(project):
+    proc = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", "-n"], cwd=project,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "Nothing to be done" in proc.stdout + proc.stderr
