@@ -4,7 +4,6 @@ rule calibrate:
         fits=all_fits(),
         truths=all_truths(),  # one per fit, in the same order
         code=code(
-            *MODELS,
             "analysis/summarize.py",
             "analysis/calibration.py",
             variants=VARIANTS,

@@ -4,7 +4,7 @@ from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate
 
 from zsneq.core import paths
-from zsneq.core.code import built_in_variant, package_files
+from zsneq.core.code import MODEL_CODE, package_files, variant_code
 from zsneq.core.config import (
     calibrated_scenarios,
     config_error,
@@ -72,28 +72,27 @@ def rule_resources(rule, **extra):
 
 # --- code inputs: editing a file re-runs exactly the jobs whose results it computes (README) -------
 def code(*parts, variants=()):
-    """Package files as inputs of a rule, for the given layer folders or modules of ``zsneq`` (e.g.
-    ``"simulation"``, ``"analysis/checks.py"``), plus the modules of the given built-in variants.
-    """
-    files = [*parts, *(built_in_variant(v) for v in variants)]
-    return package_files(*(f for f in files if f))
-
-
-MODELS = (
-    "core",
-    "models",
-)  # what every fit depends on; a variant's own module is added per job
+    """Package files as inputs of a rule: the given layer folders or modules of ``zsneq`` (e.g.
+    ``"simulation"``, ``"analysis/checks.py"``) and, with ``variants``, what fits of them are computed
+    by (``zsneq.core.code.MODEL_CODE`` and ``variant_code``)."""
+    models = (
+        [*MODEL_CODE, *(p for v in variants for p in variant_code(v))]
+        if variants
+        else []
+    )
+    return package_files(*parts, *models)
 
 
 def fit_code(wildcards):
-    return code(*MODELS, variants=[wildcards.variant])
+    return code(variants=[wildcards.variant])
 
 
 def check_code(wildcards):
-    return code(*MODELS, "analysis/checks.py", variants=[wildcards.variant, REFERENCE])
+    return code("analysis/checks.py", variants=[wildcards.variant, REFERENCE])
 
 
 def diagnostic_figure(kind):
+    """A diagnostic figure of one fit, as a report() output."""
     return report(
         paths.diagnostic(kind=kind),
         caption="../report/diagnostics.rst",

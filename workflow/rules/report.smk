@@ -48,7 +48,10 @@ rule plot_diagnostics:
     input:
         fit=paths.fit(),
         code=lambda w: code(
-            *MODELS, "analysis/summarize.py", "presentation", variants=[w.variant]
+            "analysis/summarize.py",
+            "presentation/diagnostics.py",
+            "presentation/plots.py",
+            variants=[w.variant],
         ),
     output:
         **{kind: diagnostic_figure(kind) for kind in paths.DIAGNOSTIC_KINDS},

@@ -2,7 +2,7 @@ rule summarize:
     input:
         fits=all_fits(),
         truths=all_truths(),  # one per fit, in the same order
-        code=code(*MODELS, "analysis/summarize.py", variants=VARIANTS),
+        code=code("analysis/summarize.py", variants=VARIANTS),
     output:
         summary=report(
             paths.SUMMARY,

@@ -26,7 +26,6 @@ from zsneq.core.paths import CALIBRATION_TABLES as OUTPUTS  # noqa: E402
 from zsneq.models.fit import fit_status, read_fit  # noqa: E402
 
 
-
 def main(fit_paths, truth_paths, settings: dict, prior_scenarios, outputs: dict, log=None) -> None:
     """``settings``: the config's ``calibration`` mapping; ``outputs``: a path for each of ``OUTPUTS``."""
     logger = setup_logging(log)

@@ -42,6 +42,26 @@ def _variant_module(path: Path) -> bool:
     return path.parent == PACKAGE / "models" / "variants" and not path.name.startswith("_")
 
 
+# What every fit is computed by, and what each likelihood adds (the axis values of a variant name).
+MODEL_CODE = ("core", "models/fit.py", "models/variants/__init__.py", "models/variants/_common.py",
+              "models/variants/_vectorized.py")
+LIKELIHOOD_CODE = {
+    "sufficient": ("models/sufficient.py", "models/variants/_likelihoods.py"),
+    "marginal": ("models/sufficient.py", "models/marginal.py", "models/variants/_likelihoods.py"),
+}
+
+
+def variant_code(name) -> list[str]:
+    """Package parts a variant's results are computed by, beyond ``MODEL_CODE``: its built-in module and
+    the code of the likelihood its name asks for (``vectorized_fixed+marginal`` -> its module,
+    ``models/sufficient.py``, ``models/marginal.py``, ``models/variants/_likelihoods.py``)."""
+    module = built_in_variant(name)
+    if module is None:
+        return []
+    values = str(name).split(SEPARATOR)[1:]
+    return [module, *(part for v in values for part in LIKELIHOOD_CODE.get(v, ()))]
+
+
 def built_in_variant(name) -> str | None:
     """The module of a built-in variant name (``vectorized_fixed+sufficient`` ->
     ``models/variants/vectorized_fixed.py``); None for names that are not built-in modules."""
