@@ -117,6 +117,42 @@ def test_a_config_file_replaces_the_default_study(tmp_path):
     assert "/seed/" not in proc.stdout
 
 
+def test_an_overlay_without_scenarios_changes_one_setting_of_the_default_study(tmp_path):
+    """A file with only ``sampler: {draws: 500}``: the default study, its other sampler settings kept."""
+    from zsneq.core.config import default_overlay
+
+    (tmp_path / "overlay.yaml").write_text("sampler: {draws: 500}\n")
+    config = default_overlay(yaml.safe_load((tmp_path / "overlay.yaml").read_text()), DEFAULT)
+    default = yaml.safe_load(DEFAULT.read_text())
+    assert config["sampler"] == {**default["sampler"], "draws": 500}
+    assert config["scenarios"] == default["scenarios"] and config["variants"] == default["variants"]
+    proc = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--cores", "2", "--configfile",
+                           str(tmp_path / "overlay.yaml")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "results/fits/seed/nonvectorized/rep0.nc" in proc.stdout
+
+
+def test_overlay_lists_replace_and_mappings_merge():
+    from zsneq.core.config import merged
+
+    base = {"variants": ["a", "b"], "sampler": {"chains": 4, "draws": 1000}, "x": 1}
+    assert merged(base, {"variants": ["c"], "sampler": {"draws": 5}}) == {
+        "variants": ["c"], "sampler": {"chains": 4, "draws": 5}, "x": 1}
+
+
+def test_typed_command_line_values_pass_the_schema(tmp_path):
+    """``--config 'sampler={chains: 2}'`` arrives as strings; it is read as YAML, so chains is the integer 2."""
+    from zsneq.core.config import typed
+
+    assert typed({"sampler": {"chains": "2", "seed": "1"}, "name": "seed", "flag": "true"}) == {
+        "sampler": {"chains": 2, "seed": 1}, "name": "seed", "flag": True}
+    proc = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--cores", "2", "--config",
+                           "sampler={chains: 2}"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "config error" not in proc.stderr
+
+
 def test_resources_for_an_unknown_rule_are_refused(tmp_path):
     config = yaml.safe_load(DEFAULT.read_text())
     config["resources"]["fti"] = {"mem_mb": 100}
