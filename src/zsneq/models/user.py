@@ -20,33 +20,25 @@ so the log-density check reports "no map"; its structure is read from its graph 
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import inspect
 import re
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
-from types import ModuleType
 
-import numpy as np
 import pandas as pd
 import xarray as xr
 
 from zsneq.core.dataset import RegressionData
 from zsneq.core.matching import SLOPES, Matching, match_variables
+from zsneq.core.userfile import UserModelError, load_function, one_line
 from zsneq.core.vocabulary import GROUP, PREDICTOR
 
 DEFAULT_FUNCTION = "build_model"
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # no "+": axis values are for built-in variants
 SAMPLE_DIMS = ("chain", "draw")
 ENTRY_KEYS = ("name", "file", "function", "rename")
-
-
-class UserModelError(Exception):
-    """A user model file that cannot be loaded or built; the message is one line naming the file."""
 
 
 @dataclass(frozen=True)
@@ -91,41 +83,6 @@ def entry_problems(entry: Mapping) -> list[str]:
     return problems
 
 
-@cache
-def _load_module(path: Path, mtime_ns: int) -> ModuleType:
-    digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
-    module_name = f"zsneq_user_{re.sub(r'[^A-Za-z0-9_]', '_', path.stem)}_{digest}"
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    if spec is None or spec.loader is None:
-        raise UserModelError(f"{path}: cannot be imported as a Python file")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module  # dataclasses and pickling in the file look themselves up here
-    try:
-        spec.loader.exec_module(module)
-    except Exception as exc:
-        sys.modules.pop(module_name, None)
-        raise UserModelError(f"{path}: importing it raised {_one_line(exc)}") from exc
-    return module
-
-
-def load_function(file: str | Path, function: str) -> Callable:
-    """``function`` of the Python file ``file``, imported by path; UserModelError naming the file otherwise."""
-    path = Path(file).resolve()
-    if not path.is_file():
-        raise UserModelError(f"{path}: file does not exist")
-    module = _load_module(path, path.stat().st_mtime_ns)
-    fn = getattr(module, function, None)
-    if not callable(fn):
-        found = sorted(n for n, v in vars(module).items() if inspect.isfunction(v) and v.__module__ == module.__name__)
-        raise UserModelError(f"{path}: no function {function!r} (functions in the file: {', '.join(found) or 'none'})")
-    return fn
-
-
-def _one_line(exc: BaseException) -> str:
-    message = " ".join(str(exc).split())
-    return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-
-
 def data_frame(data: RegressionData) -> pd.DataFrame:
     """The frame a user function receives: ``group`` (integer codes 0..G-1), ``y``, ``x1..xP``, rows in data order."""
     frame = pd.DataFrame({"group": data.group_idx.astype("int64"), "y": data.y})
@@ -147,7 +104,7 @@ def build_user_model(spec: UserSpec, frame: pd.DataFrame):
             f"{where} asks for column {exc.args[0]!r}, which the dataset lacks (columns: {', '.join(frame.columns)})"
         ) from exc
     except Exception as exc:
-        raise UserModelError(f"{where} raised {_one_line(exc)}") from exc
+        raise UserModelError(f"{where} raised {one_line(exc)}") from exc
     if not isinstance(model, pm.Model):
         raise UserModelError(f"{where} returned {type(model).__name__}, not a pymc.Model")
     if not model.observed_RVs:
