@@ -257,20 +257,21 @@ def observed_data(data: RegressionData) -> xr.Dataset:
 
 
 def compression_encoding(tree: xr.DataTree) -> dict:
-    """``{group path: {variable: COMPRESSION}}`` for every numeric variable of every group."""
+    """``{group path: {variable: encoding}}``: every numeric variable compressed, one HDF5 chunk per chain.
+
+    Posterior draws are noise to a compressor: at the seed scenario's size zlib with byte shuffling
+    saves about 15% (less on tiny files, where chunk bookkeeping costs about as much as it saves).
+    """
+    def encoding(var: xr.Variable) -> dict:
+        chunks = {"chunksizes": (1, *var.shape[1:])} if var.dims[:1] == ("chain",) and var.size else {}
+        return dict(COMPRESSION) | chunks
+
     return {
-        node.path: {name: dict(COMPRESSION) for name, var in node.dataset.data_vars.items() if var.dtype.kind in "biuf"}
+        node.path: {name: encoding(var.variable) for name, var in node.dataset.data_vars.items()
+                    if var.dtype.kind in "biuf"}
         for node in tree.subtree
         if node.has_data
     }
-
-
-def _clean(ds: xr.Dataset) -> xr.Dataset:
-    """Make object-typed sampler stats (messages) writable as NetCDF strings."""
-    for name, var in ds.data_vars.items():
-        if var.dtype == object:
-            ds[name] = var.astype(str).where(var.notnull(), "")
-    return ds
 
 
 def write_fit(tree: xr.DataTree, path: str | Path) -> None:
