@@ -274,6 +274,14 @@ def compression_encoding(tree: xr.DataTree) -> dict:
     }
 
 
+def _clean(ds: xr.Dataset) -> xr.Dataset:
+    """Make object-typed sampler stats (messages) writable as NetCDF strings."""
+    for name, var in ds.data_vars.items():
+        if var.dtype == object:
+            ds[name] = var.astype(str).where(var.notnull(), "")
+    return ds
+
+
 def write_fit(tree: xr.DataTree, path: str | Path) -> None:
     """Write a fit file (NetCDF4 through h5netcdf, every numeric variable compressed)."""
     with atomic_path(path) as tmp:
