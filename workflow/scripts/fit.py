@@ -21,6 +21,7 @@ def main(data_paths, variant, sampler: dict, outs, *, scenario="", reps=None, th
     from zsneq.core.dataset import read_dataset
     from zsneq.core.io import setup_logging
     from zsneq.models.fit import ModelCache, failed_fit, fit, write_fit
+    from zsneq.models.variants import variant_name
 
     logger = setup_logging(log)
     data_paths, outs = list(data_paths), list(outs)
@@ -32,18 +33,20 @@ def main(data_paths, variant, sampler: dict, outs, *, scenario="", reps=None, th
     for i, (data_path, out, rep) in enumerate(zip(data_paths, outs, reps)):
         data = read_dataset(data_path)  # a missing or malformed dataset stops the job: fix the data
         logger.info("[%d/%d] fitting %s to %s (%d rows, %d groups, %d predictors)", i + 1, len(data_paths),
-                    variant, data_path, len(data.y), data.n_groups, data.n_predictors)
+                    variant_name(variant), data_path, len(data.y), data.n_groups, data.n_predictors)
         attrs = {"scenario": scenario, "rep": int(rep), "dataset": str(data_path)}
         try:
             tree = fit(data, variant, chains=sampler["chains"], tune=sampler["tune"], draws=sampler["draws"],
-                       seed=sampler["seed"], cores=threads, attrs=attrs, cache=cache, numba_cache=numba_cache)
+                       seed=sampler["seed"], cores=threads, attrs=attrs, cache=cache, numba_cache=numba_cache,
+                       data_path=data_path)
         except Exception as exc:  # building, compiling or sampling failed: record it, keep the other fits going
-            logger.exception("fit of %s to %s FAILED; recording the failure in %s", variant, data_path, out)
+            logger.exception("fit of %s to %s FAILED; recording the failure in %s", variant_name(variant), data_path,
+                             out)
             tree = failed_fit(variant, exc, attrs)
         write_fit(tree, out)
         logger.info("wrote %s (status %s)", out, tree.attrs["status"])
     if cache is not None:
-        logger.info("%s: %d compile(s), data swapped in %d time(s)", variant, cache.compiles, cache.swaps)
+        logger.info("%s: %d compile(s), data swapped in %d time(s)", variant_name(variant), cache.compiles, cache.swaps)
 
 
 if "snakemake" in globals():
@@ -52,7 +55,9 @@ if "snakemake" in globals():
     sm = globals()["snakemake"]
     # a compile cache of this job's own in node-local temporary storage, or the configured shared one
     with job_compiledir(sm.params.sampler.get("compile_cache")):
-        main(list(sm.input.data), sm.wildcards.variant, dict(sm.params.sampler), list(sm.output),
+        # params.variant: the variants: entry (a user variant's mapping); without it, the built-in name
+        main(list(sm.input.data), getattr(sm.params, "variant", sm.wildcards.variant), dict(sm.params.sampler),
+             list(sm.output),
              scenario=sm.params.scenario, reps=list(sm.params.reps), threads=sm.threads, log=sm.log[0])
 elif __name__ == "__main__":
     from zsneq.workflow import load_config
@@ -66,11 +71,15 @@ elif __name__ == "__main__":
     p.add_argument("--rep", type=int, nargs="+", default=None, help="replicate number of each dataset")
     p.add_argument("--threads", type=int, default=None, help="sampler threads (default: one per chain)")
     a = p.parse_args()
-    sampler = load_config(a.config)["sampler"]
+    config = load_config(a.config)
+    sampler = config["sampler"]
+    from zsneq.models.variants import variant_entries
+
+    variant = variant_entries(config["variants"]).get(a.variant, a.variant)  # a user variant's entry
     from contextlib import nullcontext
 
     from zsneq.core.io import job_compiledir
 
     # pytensor's usual compile directory (PYTENSOR_FLAGS), unless the config names a shared cache
     with job_compiledir(sampler["compile_cache"]) if sampler.get("compile_cache") else nullcontext():
-        main(a.data, a.variant, sampler, a.out, scenario=a.scenario, reps=a.rep, threads=a.threads)
+        main(a.data, variant, sampler, a.out, scenario=a.scenario, reps=a.rep, threads=a.threads)

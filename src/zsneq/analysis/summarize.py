@@ -27,7 +27,7 @@ COLUMNS = [
 def common_posterior(tree: xr.DataTree) -> xr.Dataset:
     """The fit's posterior of beta, tau (dims predictor) and sigma, whatever the variant."""
     attrs = fit_attrs(tree)
-    module = get_variant(attrs["variant"])
+    module = get_variant(attrs.get("variant_spec", attrs["variant"]))  # a user variant: its stored entry
     return module.to_common(tree["posterior"].to_dataset(), attrs["predictors"])
 
 

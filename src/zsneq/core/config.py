@@ -94,6 +94,8 @@ def config_problems(config: dict) -> list[str]:
     """Problems JSON Schema cannot express (scenarios, sampler vs calibration), one line each."""
     problems = []
     for name, sc in config["scenarios"].items():
+        if "data" in sc or "generator" in sc:
+            continue  # data of the user's own: nothing simulated, no truth to check
         if sc.get("truth", "fixed") == "prior":
             given = [k for k in ("beta", "tau", "sigma") if k in sc]
             if given:
@@ -119,8 +121,9 @@ def config_problems(config: dict) -> list[str]:
         problems.append(f"calibration.rank_draws: {rank_draws} is more than the {total} posterior draws per fit "
                         "(sampler.chains x sampler.draws)")
     reference = config["reference_variant"]
-    if reference not in config["variants"]:
-        problems.append(f"reference_variant: {reference!r} is not among variants {config['variants']}")
+    names = [v["name"] if isinstance(v, dict) else v for v in config["variants"]]  # user variants: their name
+    if reference not in names:
+        problems.append(f"reference_variant: {reference!r} is not among variants {names}")
     return problems
 
 

@@ -14,7 +14,9 @@ A variant module defines
   reason when the variant cannot represent it.
 
 Adding a variant is one new module in this package (its file name is its name)
-plus its name under ``variants:`` in the config. Modules whose names start with
+plus its name under ``variants:`` in the config. A plain PyMC file needs no module here:
+a ``variants:`` mapping ``{name, file, function, rename}`` names it (``zsneq.models.user``),
+and ``get_variant`` accepts that mapping as well as a name. Modules whose names start with
 ``_`` hold shared code and are not variants.
 
 Axes
@@ -49,6 +51,7 @@ from __future__ import annotations
 import ast
 import importlib
 import pkgutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -156,6 +159,21 @@ def parse_variant(name: str) -> Spec:
 def variant_problems(names) -> list[str]:
     """What is wrong with the ``variants:`` list of a config, one line per problem (empty if nothing)."""
     problems = []
+    users = [v for v in names if isinstance(v, Mapping)]
+    names = [v for v in names if not isinstance(v, Mapping)]
+    if users:
+        from zsneq.models.user import entry_problems
+
+        for entry in users:
+            problems += entry_problems(entry)
+        taken = {n.split(SEPARATOR)[0] for n in names} | set(VARIANTS)
+        clash = sorted({str(e.get("name")) for e in users} & taken)
+        if clash:
+            problems.append(f"variants: user variant name(s) {clash} are taken by built-in variants")
+        counts = {}
+        for e in users:
+            counts[str(e.get("name"))] = counts.get(str(e.get("name")), 0) + 1
+        problems += [f"variants: user variant name {n!r} is used {k} times" for n, k in counts.items() if k > 1]
     unknown = [v for v in names if str(v).split(SEPARATOR)[0] not in VARIANTS]
     if unknown:
         problems.append(f"variants: unknown variant(s) {unknown}; known variants: {', '.join(VARIANTS)}")
@@ -238,6 +256,15 @@ class Variant:
             return float((offsets.shape[0] - 1) * np.sum(np.log(point["tau"])))
         return 0.0
 
+    def group_log_likelihood(self, posterior, data):
+        """Log-likelihood of each group's rows at every draw (chain, draw, group), from the group slopes."""
+        from zsneq.models.loglik import sufficient_group_log_likelihood
+        from zsneq.models.sufficient import GroupStats
+
+        slopes = self.group_slopes(posterior, data.predictors)
+        sigma = self.to_common(posterior, data.predictors)["sigma"]
+        return sufficient_group_log_likelihood(slopes, sigma, GroupStats.from_data(data))
+
 
 def _likelihood_module() -> ModuleType:
     # Loaded on demand: only variants with a fast likelihood need it, and their modules import it
@@ -245,7 +272,13 @@ def _likelihood_module() -> ModuleType:
     return importlib.import_module(f"{__name__}._likelihoods")
 
 
-def get_variant(name: str) -> Variant:
+def get_variant(name: str | Mapping):
+    """The variant a ``variants:`` entry names: a built-in name (``Variant``) or a user model mapping
+    ``{name, file, function, rename}`` (``zsneq.models.user.UserVariant``)."""
+    if isinstance(name, Mapping):
+        from zsneq.models.user import UserSpec, UserVariant
+
+        return UserVariant(UserSpec.from_entry(name))
     spec = parse_variant(name)
     module = importlib.import_module(f"{__name__}.{spec.module}")
     missing = [attr for attr in INTERFACE if not hasattr(module, attr)]
@@ -254,6 +287,18 @@ def get_variant(name: str) -> Variant:
     return Variant(name, spec, module)
 
 
-def module_path(name: str) -> str:
-    """File of a variant's module (for declaring it as a workflow input)."""
+def module_path(name: str | Mapping) -> str:
+    """File of a variant's module, or of a user model (for declaring it as a workflow input)."""
+    if isinstance(name, Mapping):
+        return str(name["file"])
     return str(Path(__file__).parent / f"{parse_variant(name).module}.py")
+
+
+def variant_name(entry: str | Mapping) -> str:
+    """The name results use for a ``variants:`` entry: the string itself, or a user entry's ``name``."""
+    return str(entry["name"]) if isinstance(entry, Mapping) else str(entry)
+
+
+def variant_entries(entries) -> dict[str, str | Mapping]:
+    """``{name: entry}`` for a config's ``variants:`` list, in its order."""
+    return {variant_name(e): e for e in entries}

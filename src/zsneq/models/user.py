@@ -1,0 +1,218 @@
+"""Variants from plain PyMC files: a function ``frame -> pymc.Model``, no adapter to write.
+
+A config's ``variants:`` entry may be a mapping instead of a built-in name::
+
+    - name: thread_vectorized            # how results call it
+      file: models/vectorized.py         # relative to the working directory
+      function: make_model               # default: build_model
+      rename: {b: beta}                  # optional: their variable name -> ours
+
+The file is imported by path (it need not be on ``sys.path`` nor import this package). Its function
+is called with a ``pandas.DataFrame`` with columns ``group`` (integer codes ``0..G-1``), ``y``,
+``x1..xP`` and must return a ``pymc.Model`` with at least one observed variable. Its parameters
+are read by name (``zsneq.core.matching``): ``beta``/``tau`` over a ``predictor`` dim or scalars
+``beta1``, ``tau1``, ... and a scalar ``sigma``; group slopes when the model keeps them as a
+deterministic ``beta_g`` (dims group and predictor) or ``beta1_g``, ``beta2_g``, ... (dim group).
+A user variant has no map from the reference parameterization (``from_common`` raises ``NoMap``),
+so the log-density check reports "no map"; its structure is read from its graph instead
+(``zsneq.analysis.structure``).
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import xarray as xr
+
+from zsneq.core.dataset import RegressionData
+from zsneq.core.matching import SLOPES, Matching, match_variables
+from zsneq.core.userfile import UserModelError, load_function, one_line
+from zsneq.core.vocabulary import GROUP, PREDICTOR
+
+DEFAULT_FUNCTION = "build_model"
+NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # no "+": axis values are for built-in variants
+SAMPLE_DIMS = ("chain", "draw")
+ENTRY_KEYS = ("name", "file", "function", "rename")
+
+
+@dataclass(frozen=True)
+class UserSpec:
+    """A ``variants:`` mapping entry, checked, with its file resolved against the working directory."""
+
+    name: str
+    file: Path
+    function: str = DEFAULT_FUNCTION
+    rename: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_entry(cls, entry: Mapping) -> UserSpec:
+        problems = entry_problems(entry)
+        if problems:
+            raise UserModelError("; ".join(problems))
+        return cls(str(entry["name"]), Path(entry["file"]).resolve(), str(entry.get("function", DEFAULT_FUNCTION)),
+                   dict(entry.get("rename") or {}))
+
+    def to_entry(self) -> dict:
+        """The entry as plain data (stored with each fit, so summaries find the file again)."""
+        return {"name": self.name, "file": str(self.file), "function": self.function, "rename": dict(self.rename)}
+
+
+def entry_problems(entry: Mapping) -> list[str]:
+    """What is wrong with one ``variants:`` mapping entry, one line each (empty if nothing)."""
+    problems = []
+    unknown = sorted(set(entry) - set(ENTRY_KEYS))
+    if unknown:
+        problems.append(f"variants: entry {dict(entry)!r} has unknown key(s) {unknown}; allowed: {list(ENTRY_KEYS)}")
+    name = entry.get("name")
+    if not isinstance(name, str) or not NAME.match(name):
+        problems.append(f"variants: entry {dict(entry)!r} needs a name of lower-case letters, digits and '_'")
+    file = entry.get("file")
+    if not isinstance(file, str | Path):
+        problems.append(f"variants: entry {name!r} needs a file")
+    elif not Path(file).is_file():
+        problems.append(f"variants: {file}: model file of variant {name!r} does not exist")
+    rename = entry.get("rename") or {}
+    if not isinstance(rename, Mapping) or not all(isinstance(v, str) for v in rename.values()):
+        problems.append(f"variants: entry {name!r}: rename must map their names to ours")
+    return problems
+
+
+def data_frame(data: RegressionData) -> pd.DataFrame:
+    """The frame a user function receives: ``group`` (integer codes 0..G-1), ``y``, ``x1..xP``, rows in data order."""
+    frame = pd.DataFrame({"group": data.group_idx.astype("int64"), "y": data.y})
+    for k, name in enumerate(data.predictors):
+        frame[name] = data.x[:, k]
+    return frame
+
+
+def build_user_model(spec: UserSpec, frame: pd.DataFrame):
+    """Call the user's function on ``frame``; UserModelError (one line naming the file) if it fails."""
+    import pymc as pm
+
+    fn = load_function(spec.file, spec.function)
+    where = f"{spec.file}: {spec.function}"
+    try:
+        model = fn(frame)
+    except KeyError as exc:
+        raise UserModelError(
+            f"{where} asks for column {exc.args[0]!r}, which the dataset lacks (columns: {', '.join(frame.columns)})"
+        ) from exc
+    except Exception as exc:
+        raise UserModelError(f"{where} raised {one_line(exc)}") from exc
+    if not isinstance(model, pm.Model):
+        raise UserModelError(f"{where} returned {type(model).__name__}, not a pymc.Model")
+    if not model.observed_RVs:
+        raise UserModelError(f"{where} returned a model without an observed variable (no likelihood)")
+    return model
+
+
+def description(spec: UserSpec) -> str:
+    """First line of the function's docstring, else the file's, else the file name."""
+    fn = load_function(spec.file, spec.function)
+    module = sys.modules.get(fn.__module__)
+    for doc in (inspect.getdoc(fn), getattr(module, "__doc__", None)):
+        if doc and doc.strip():
+            return doc.strip().splitlines()[0]
+    return f"{spec.file.name}: {spec.function}"
+
+
+def posterior_variables(posterior: xr.Dataset) -> dict[str, tuple[str, ...]]:
+    """``{name: dims}`` of a posterior's variables, without the sample dims."""
+    return {str(n): tuple(str(d) for d in v.dims if d not in SAMPLE_DIMS) for n, v in posterior.data_vars.items()}
+
+
+def model_variables(model) -> dict[str, tuple[str, ...]]:
+    """``{name: dims}`` of a model's free random variables and deterministics (unnamed dims as ``name_dim_k``)."""
+    out = {}
+    for var in [*model.free_RVs, *model.deterministics]:
+        dims = model.named_vars_to_dims.get(var.name) or ()
+        out[var.name] = tuple(d if d is not None else f"{var.name}_dim_{i}" for i, d in enumerate(dims)) or tuple(
+            f"{var.name}_dim_{i}" for i in range(var.ndim)
+        )
+    return out
+
+
+def model_matching(model, predictors, rename=None) -> Matching:
+    """The common-vocabulary quantities of a built model."""
+    return match_variables(model_variables(model), {k: list(v) for k, v in model.coords.items()}, predictors, rename)
+
+
+def posterior_matching(posterior: xr.Dataset, predictors, rename=None) -> Matching:
+    """The common-vocabulary quantities of a posterior (or prior) dataset."""
+    coords = {str(k): list(v.values) for k, v in posterior.coords.items()}
+    return match_variables(posterior_variables(posterior), coords, predictors, rename)
+
+
+def _select(posterior: xr.Dataset, quantity) -> xr.DataArray:
+    return posterior[quantity.variable].sel(dict(quantity.selection)).drop_vars(
+        [d for d, _ in quantity.selection], errors="ignore")
+
+
+class UserVariant:
+    """A user model with the interface the workflow uses from built-in variants (``variants.Variant``)."""
+
+    def __init__(self, spec: UserSpec):
+        self.spec = spec
+        self.name = spec.name
+        self.__file__ = str(spec.file)
+        self.DESCRIPTION = description(spec)
+
+    def __repr__(self) -> str:
+        return f"UserVariant({self.name!r}, {str(self.spec.file)!r})"
+
+    def build_model(self, data: RegressionData):
+        return build_user_model(self.spec, data_frame(data))
+
+    def to_common(self, posterior: xr.Dataset, predictors) -> xr.Dataset:
+        """beta, tau (dims predictor) and sigma, found by name; KeyError listing what is missing."""
+        found = posterior_matching(posterior, predictors, self.spec.rename).quantities
+        wanted = [f"{f}[{p}]" for f in ("beta", "tau") for p in predictors] + ["sigma"]
+        missing = [k for k in wanted if k not in found]
+        if missing:
+            raise KeyError(f"{self.spec.file}: no variable matches {', '.join(missing)} "
+                           f"(variables: {', '.join(map(str, posterior.data_vars))}; add rename: to the variant entry)")
+        out = {
+            family: xr.concat([_select(posterior, found[f"{family}[{p}]"]) for p in predictors], dim=PREDICTOR)
+            .assign_coords({PREDICTOR: list(predictors)})
+            for family in ("beta", "tau")
+        }
+        out["sigma"] = _select(posterior, found["sigma"])
+        return xr.Dataset(out).transpose(*SAMPLE_DIMS, ...)
+
+    def group_slopes(self, posterior: xr.Dataset, predictors) -> xr.DataArray:
+        """Every group's slopes (chain, draw, group, predictor), from a deterministic ``beta_g`` or ``beta1_g``, ..."""
+        found = posterior_matching(posterior, predictors, self.spec.rename).quantities
+        if SLOPES in found:
+            slopes = posterior[found[SLOPES].variable].assign_coords({PREDICTOR: list(predictors)})
+        elif all(f"{SLOPES}[{p}]" in found for p in predictors):
+            slopes = xr.concat([posterior[found[f"{SLOPES}[{p}]"].variable] for p in predictors], dim=PREDICTOR)
+            slopes = slopes.assign_coords({PREDICTOR: list(predictors)})
+        else:
+            raise KeyError(f"{self.spec.file}: group slopes are not in the posterior; keep them as "
+                           f"pm.Deterministic('{SLOPES}', ..., dims=('{GROUP}', '{PREDICTOR}'))")
+        return slopes.transpose(*SAMPLE_DIMS, GROUP, PREDICTOR)
+
+    def from_common(self, point, predictors):
+        from zsneq.models.variants import NoMap
+
+        raise NoMap(f"{self.name} is a user model ({self.spec.file.name}): it needs a map from the reference "
+                    "parameterization, which user variants do not declare")
+
+    def add_group_slopes(self, posterior, data, seed: int = 0):
+        return posterior
+
+    def logp_correction(self, point, data) -> float:
+        return 0.0
+
+    def group_log_likelihood(self, posterior: xr.Dataset, data: RegressionData) -> xr.DataArray:
+        """Log-likelihood of each group's rows at every draw (chain, draw, group); see ``models.loglik``."""
+        from zsneq.models.loglik import model_group_log_likelihood
+
+        return model_group_log_likelihood(self.build_model(data), posterior, data)
+
