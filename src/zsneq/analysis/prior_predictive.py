@@ -87,13 +87,14 @@ class Design:
     """Group index and predictors of a dataset, with what per-group least squares needs, precomputed.
 
     Rows are laid out per group in a (group, slot) grid padded with zero rows; ``pinv[g]`` is the
-    pseudo-inverse of group g's padded predictor matrix, so ``pinv[g] @ y_g`` are its slopes.
+    pseudo-inverse of group g's padded predictor matrix, so ``pinv[g] @ y_g`` are its slopes. Values per
+    row become the grid by one gather (``grid_rows``), or by a reshape when the rows already are the grid
+    (sorted by group, equal group sizes: the simulated datasets).
     """
 
     predictors: list[str]
     n_rows: int
-    group_of_row: np.ndarray  # (N,) group position 0..G-1 of each row
-    slot_of_row: np.ndarray  # (N,) position of each row within its group
+    grid_rows: np.ndarray | None  # (G * n_max,) row at each grid cell, N for padding; None: rows are the grid
     x_grid: np.ndarray  # (G, n_max, P)
     pinv: np.ndarray  # (G, P, n_max)
     counts: np.ndarray  # (G,)
@@ -116,13 +117,17 @@ def design_of(frame: pd.DataFrame) -> Design:
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
     slot = np.empty(len(order), dtype=np.int64)
     slot[order] = np.arange(len(order)) - np.repeat(starts, counts)
-    x_grid = np.zeros((data.n_groups, int(counts.max()), data.n_predictors))
+    n_max = int(counts.max())
+    x_grid = np.zeros((data.n_groups, n_max, data.n_predictors))
     x_grid[data.group_idx, slot] = data.x
+    grid_rows = np.full(data.n_groups * n_max, len(order))
+    grid_rows[data.group_idx * n_max + slot] = np.arange(len(order))
+    if np.array_equal(grid_rows, np.arange(len(grid_rows))):
+        grid_rows = None
     return Design(
         predictors=list(data.predictors),
         n_rows=len(data.y),
-        group_of_row=data.group_idx,
-        slot_of_row=slot,
+        grid_rows=grid_rows,
         x_grid=x_grid,
         pinv=np.linalg.pinv(x_grid),
         counts=counts,
@@ -147,7 +152,7 @@ def observed_name(model: pm.Model, n_rows: int) -> str:
     observed = model.observed_RVs
     if not observed:
         raise NoPriorPredictive("the model has no observed variable")
-    sizes = {rv.name: _static_size(rv) for rv in observed}
+    sizes = {rv.name: _observed_size(model, rv) for rv in observed}
     per_row = [name for name, size in sizes.items() if size == n_rows]
     if len(observed) != 1 or len(per_row) != 1:
         listed = ", ".join(f"{name} ({size} values)" for name, size in sizes.items())
@@ -155,10 +160,10 @@ def observed_name(model: pm.Model, n_rows: int) -> str:
     return per_row[0]
 
 
-def _static_size(var) -> int | None:
-    """Number of values of ``var``, or None when its shape cannot be evaluated from the model's data alone."""
+def _observed_size(model: pm.Model, rv) -> int | None:
+    """Number of values observed for ``rv`` (its data), or None when that cannot be evaluated alone."""
     try:
-        return int(np.prod(var.shape.eval()))
+        return int(np.size(model.rvs_to_values[rv].eval()))
     except Exception:  # noqa: BLE001 - any failure means: not known without sampling
         return None
 
@@ -201,10 +206,12 @@ def compile_draws(model: pm.Model, names: list[str], seed) -> Callable[[], list[
 
 def slope_statistics(y: np.ndarray, design: Design) -> dict[str, np.ndarray]:
     """Structure-seeing statistics of simulated datasets ``y`` (draw, row): one (draw,) array each."""
-    grid = np.zeros((y.shape[0], design.n_groups, design.x_grid.shape[1]))
-    grid[:, design.group_of_row, design.slot_of_row] = y
-    slopes = np.einsum("gpn,dgn->dgp", design.pinv, grid)  # (draw, group, predictor)
-    fitted = np.einsum("gnp,dgp->dgn", design.x_grid, slopes)
+    shape = (y.shape[0], design.n_groups, design.x_grid.shape[1])
+    if design.grid_rows is None:
+        grid = y.reshape(shape)
+    else:
+        grid = np.take(np.pad(y, ((0, 0), (0, 1))), design.grid_rows, axis=1).reshape(shape)
+    slopes = (design.pinv @ grid[..., None])[..., 0]  # (draw, group, predictor)
     out: dict[str, np.ndarray] = {}
     names = design.predictors
     deviations = slopes - slopes.mean(axis=1, keepdims=True)
@@ -216,11 +223,17 @@ def slope_statistics(y: np.ndarray, design: Design) -> dict[str, np.ndarray]:
         for j in range(i + 1, len(names)):
             cov = (deviations[:, :, i] * deviations[:, :, j]).mean(axis=1)
             out[f"slope corr over group [{names[i]}, {names[j]}]"] = cov / (spread[:, i] * spread[:, j])
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            pair = f"{names[i]}, {names[j]}"
+            out[f"slope mean difference [{pair}]"] = out[f"slope mean over group [{names[i]}]"] - out[f"slope mean over group [{names[j]}]"]
+            out[f"slope sd log ratio [{pair}]"] = np.log(spread[:, i] / spread[:, j])
     if len(names) > 1:
         summed = deviations.sum(axis=2).var(axis=1)
         out["slope deviations summed over predictor: var / sum of vars"] = summed / (spread**2).sum(axis=1)
     if design.residual_dof > 0:
-        rss = ((grid - fitted) ** 2).sum(axis=(1, 2))
+        xty = (design.x_grid.transpose(0, 2, 1) @ grid[..., None])[..., 0]
+        rss = (grid**2).sum(axis=(1, 2)) - (slopes * xty).sum(axis=(1, 2))  # y'y - y'X pinv(X) y per group
         out["residual sd"] = np.sqrt(rss / design.residual_dof)
     group_means = grid.sum(axis=2) / design.counts
     out["group mean of y: mean over group"] = group_means.mean(axis=1)
@@ -337,6 +350,11 @@ def _hint(statistic: str, variant: dict, reference: dict) -> str:
         tight, loose = ("this variant", "the reference") if variant["q95"] - variant["q05"] < reference["q95"] - reference["q05"] else ("the reference", "this variant")
         return (f"; group slopes average to beta more tightly in {tight}: its offsets sum to zero over group, "
                 f"in {loose} they do not")
+    if statistic.startswith("slope sd log ratio"):
+        narrow, wide = (("this variant", "the reference") if variant["q95"] - variant["q05"] < reference["q95"] - reference["q05"]
+                        else ("the reference", "this variant"))
+        return (f"; group slopes spread (nearly) equally over predictors in {narrow}, not in {wide}: "
+                f"one spread shared by all predictors in {narrow}?")
     if statistic.startswith(("tau", "slope sd over group")):
         return "; the spread of group slopes (tau, its prior or how it scales the offsets) differs"
     if statistic.startswith(("sigma", "residual sd")):
