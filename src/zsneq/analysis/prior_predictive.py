@@ -226,7 +226,8 @@ def slope_statistics(y: np.ndarray, design: Design) -> dict[str, np.ndarray]:
     for i in range(len(names)):
         for j in range(i + 1, len(names)):
             pair = f"{names[i]}, {names[j]}"
-            out[f"slope mean difference [{pair}]"] = out[f"slope mean over group [{names[i]}]"] - out[f"slope mean over group [{names[j]}]"]
+            means = slopes.mean(axis=1)
+            out[f"slope mean difference [{pair}]"] = means[:, i] - means[:, j]
             out[f"slope sd log ratio [{pair}]"] = np.log(spread[:, i] / spread[:, j])
     if len(names) > 1:
         summed = deviations.sum(axis=2).var(axis=1)
@@ -346,15 +347,14 @@ def _hint(statistic: str, variant: dict, reference: dict) -> str:
             return ("; slope deviations cancel across predictors within a group in this variant: its offsets "
                     "sum to zero over predictor, in the reference they do not (e.g. over group)")
         return "; slope deviations cancel across predictors within a group in the reference, not in this variant"
+    narrower = variant["q95"] - variant["q05"] < reference["q95"] - reference["q05"]
+    tight, loose = ("this variant", "the reference") if narrower else ("the reference", "this variant")
     if statistic.startswith("slope mean over group - beta"):
-        tight, loose = ("this variant", "the reference") if variant["q95"] - variant["q05"] < reference["q95"] - reference["q05"] else ("the reference", "this variant")
         return (f"; group slopes average to beta more tightly in {tight}: its offsets sum to zero over group, "
                 f"in {loose} they do not")
     if statistic.startswith("slope sd log ratio"):
-        narrow, wide = (("this variant", "the reference") if variant["q95"] - variant["q05"] < reference["q95"] - reference["q05"]
-                        else ("the reference", "this variant"))
-        return (f"; group slopes spread (nearly) equally over predictors in {narrow}, not in {wide}: "
-                f"one spread shared by all predictors in {narrow}?")
+        return (f"; group slopes spread (nearly) equally over predictors in {tight}, not in {loose}: "
+                f"one spread shared by all predictors in {tight}?")
     if statistic.startswith(("tau", "slope sd over group")):
         return "; the spread of group slopes (tau, its prior or how it scales the offsets) differs"
     if statistic.startswith(("sigma", "residual sd")):
@@ -390,7 +390,8 @@ def compare_prior_predictive(
     ``frame`` gives the design (``group``, ``x1..xP``; ``y`` if present is passed to the builders but
     not used). Flags the pair when the permutation p-value is <= ``alpha / n_comparisons`` (Bonferroni
     over the ``n_comparisons`` variants compared with the reference; see the module docstring).
-    Returns a JSON-able dict; ``status`` is ``differs``, ``same`` (no difference found) or ``cannot_draw``.
+    Returns a JSON-able dict; ``status`` is ``differs``, ``no_difference`` (none found at this power) or
+    ``cannot_draw``.
     """
     t0 = time.perf_counter()
     frame = builder_frame(frame)
@@ -423,7 +424,7 @@ def compare_prior_predictive(
     flagged = test["p_value"] <= threshold
     t3 = time.perf_counter()
     return base | {
-        "status": "differs" if flagged else "same",
+        "status": "differs" if flagged else "no_difference",
         "flagged": bool(flagged),
         "p_value": test["p_value"],
         "statistic": top["statistic"],
