@@ -176,12 +176,15 @@ def test_named_parameters_are_matched_by_name(design):
     assert "tau" in named_parameters(shared_spread(design), predictors)  # a scalar tau is not tau[x1]
 
 
-def test_models_without_observed_rows_cannot_draw(design):
-    """A likelihood written as a Potential has no prior predictive data to draw: reported, not raised."""
-    result = compare_prior_predictive(variant_builder("vectorized_fixed+sufficient"),
-                                      variant_builder("nonvectorized"), design, draws=20, permutations=19)
+@pytest.mark.parametrize(("variant", "why"), [("vectorized_fixed+sufficient", "Potential"),
+                                              ("vectorized_dims+sufficient", "one value per row")])
+def test_models_without_observed_rows_cannot_draw(variant, why, design):
+    """A likelihood written as a Potential, or observed on per-group statistics, has no prior predictive
+    data to draw: reported, not raised."""
+    result = compare_prior_predictive(variant_builder(variant), variant_builder("nonvectorized"), design,
+                                      draws=20, permutations=19)
     assert result["status"] == "cannot_draw" and result["flagged"] is None
-    assert result["reason"].startswith(CANNOT_DRAW) and "Potential" in result["reason"]
+    assert result["reason"].startswith(CANNOT_DRAW) and why in result["reason"], result["reason"]
 
 
 def test_builtin_as_posted_is_flagged_against_the_reference():
