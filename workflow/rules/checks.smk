@@ -14,6 +14,32 @@ rule check_variant:
     resources:
         **rule_resources("check_variant"),
     params:
-        reference=REFERENCE,
+        variant=lambda w: ENTRIES[w.variant],
+        reference=ENTRIES[REFERENCE],
     script:
         "../scripts/check_variant.py"
+
+
+# Before sampling, without a parameter map: do the variant and the reference put the same law on data?
+rule prior_predictive:
+    input:
+        data=paths.dataset(rep=0),
+        code=prior_predictive_code,
+    output:
+        paths.prior_predictive(),
+    log:
+        paths.log("prior_predictive", "{scenario}", "{variant}"),
+    benchmark:
+        paths.job_benchmark("prior_predictive", "{scenario}", "{variant}")
+    wildcard_constraints:
+        variant=any_of(COMPARED),
+    conda:
+        "../../envs/zsneq.yaml"
+    resources:
+        **rule_resources("prior_predictive"),
+    params:
+        variant=lambda w: ENTRIES[w.variant],
+        reference=ENTRIES[REFERENCE],
+        n_comparisons=len(COMPARED),  # Bonferroni over the variants compared with the reference
+    script:
+        "../scripts/prior_predictive.py"

@@ -10,7 +10,9 @@ from zsneq.core.config import (
     config_error,
     prior_scenarios,
     replicate_batches,
+    user_data_scenarios,
 )
+from zsneq.models.variants import variant_entries
 from zsneq.workflow import check_config
 
 # --- validation: one line naming the key, no traceback ---------------------------------------------
@@ -24,8 +26,12 @@ except (
     raise SystemExit(f"config error: {config_error(exc)}")
 
 SCENARIOS = list(config["scenarios"])
-VARIANTS = list(config["variants"])
+ENTRIES = variant_entries(
+    config["variants"]
+)  # name -> a built-in name or a user model's mapping
+VARIANTS = list(ENTRIES)
 REFERENCE = config["reference_variant"]
+USER_DATA = user_data_scenarios(config)
 PRIOR_SCENARIOS = prior_scenarios(config)
 
 
@@ -91,6 +97,10 @@ def check_code(wildcards):
     return code("analysis/checks.py", variants=[wildcards.variant, REFERENCE])
 
 
+def prior_predictive_code(wildcards):
+    return code("analysis/prior_predictive.py", variants=[wildcards.variant, REFERENCE])
+
+
 def diagnostic_figure(kind):
     """A diagnostic figure of one fit, as a report() output."""
     return report(
@@ -116,6 +126,15 @@ def all_checks():
     return [paths.check(s, v) for s in SCENARIOS for v in VARIANTS]
 
 
+COMPARED = [
+    v for v in VARIANTS if v != REFERENCE
+]  # the variants compared with the reference
+
+
+def all_prior_predictive():
+    return [paths.prior_predictive(s, v) for s in SCENARIOS for v in COMPARED]
+
+
 DIAGNOSTICS = [
     (s, v, k) for s in SCENARIOS for v in VARIANTS for k in paths.DIAGNOSTIC_KINDS
 ]
@@ -139,6 +158,7 @@ def get_final_output():
         paths.PARAMETER_VERDICTS,
         *map(paths.calibration_table, paths.CALIBRATION_TABLES),
         paths.REPORT,
+        *all_prior_predictive(),
         *map(paths.forest, SCENARIOS),
         *map(paths.performance, SCENARIOS),
         *[paths.diagnostic(s, v, 0, k) for s, v, k in DIAGNOSTICS],

@@ -20,6 +20,7 @@ rule fit:
         **rule_resources("fit", cpus_per_task=lambda wildcards, threads: threads),  # one CPU per chain
     params:
         sampler=canonical(config["sampler"]),
+        variant=lambda w: ENTRIES[w.variant],  # a built-in name or a user model's mapping
         scenario=lambda w: w.scenario,
         reps=lambda w: [int(w.rep)],
     script:
@@ -49,6 +50,7 @@ for _scenario, _reps in BATCHES:
             **rule_resources("fit", cpus_per_task=lambda wildcards, threads: threads),
         params:
             sampler=canonical(config["sampler"]),
+            variant=lambda w: ENTRIES[w.variant],
             scenario=_scenario,
             reps=_reps,
         script:

@@ -2,6 +2,7 @@
 # Every replicate keeps its own seed, so batching never changes a dataset.
 rule simulate:
     input:
+        own=scenario_files,  # a scenario's own data or generator file
         code=code("core", "simulation"),
     output:
         data=[paths.dataset()],  # lists, like the batch rules: the script takes lists

@@ -39,6 +39,9 @@ def main(fit_paths, truth_paths, settings: dict, prior_scenarios, outputs: dict,
             logger.warning("%s: fit FAILED (%s); left out", path, tree.attrs.get("error", ""))
             continue
         truth = read_truth(truth_path)
+        if truth is None:  # data of the user's own: nothing to score against
+            logger.info("%s: no known truth (the scenario's own data); not scored", path)
+            continue
         frames.append(fit_rows(tree, truth, settings["levels"], settings["rank_draws"]))
         if i % 100 == 0 or i == len(fit_paths):
             logger.info("scored %d/%d fits", i, len(fit_paths))

@@ -31,7 +31,7 @@ if "snakemake" in globals():
 
     sm = globals()["snakemake"]
     with private_compiledir():  # a compile cache of this job's own, in node-local temporary storage
-        main(sm.input.data, sm.wildcards.variant, sm.params.reference, sm.output[0],
+        main(sm.input.data, sm.params.variant, sm.params.reference, sm.output[0],
              scenario=sm.wildcards.scenario, log=sm.log[0])
 elif __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])

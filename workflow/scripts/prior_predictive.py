@@ -21,9 +21,12 @@ def main(data_path, variant, reference, out, *, scenario="", n_comparisons=1, lo
     from zsneq.analysis.prior_predictive import compare_prior_predictive, variant_builder
     from zsneq.core.io import setup_logging, write_text
 
+    from zsneq.models.variants import variant_name
+
     logger = setup_logging(log)
     result = compare_prior_predictive(variant_builder(variant), variant_builder(reference),
                                       pd.read_parquet(data_path), n_comparisons=n_comparisons, **options)
+    variant, reference = variant_name(variant), variant_name(reference)  # a user variant's entry: its name
     result = {"scenario": scenario, "dataset": str(data_path), "variant": variant, "reference": reference} | result
     write_text(out, json.dumps(result, indent=2) + "\n")
     logger.info("%s vs %s: %s", variant, reference, result["sentence"])
@@ -35,12 +38,12 @@ if "snakemake" in globals():
     sm = globals()["snakemake"]
     options = {k: sm.params[k] for k in ("draws", "permutations", "alpha") if k in sm.params.keys()}
     with private_compiledir():  # a compile cache of this job's own, in node-local temporary storage
-        main(sm.input.data, sm.wildcards.variant, sm.params.reference, sm.output[0], scenario=sm.wildcards.scenario,
+        main(sm.input.data, sm.params.variant, sm.params.reference, sm.output[0], scenario=sm.wildcards.scenario,
              n_comparisons=sm.params.get("n_comparisons", 1), log=sm.log[0], **options)
 elif __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--variant", required=True)
-    p.add_argument("--reference", default="nonvectorized")
+    p.add_argument("--reference", required=True, help="the reference variant (the config's reference_variant)")
     p.add_argument("--data", required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--scenario", default="")

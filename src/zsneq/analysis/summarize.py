@@ -31,8 +31,9 @@ def common_posterior(tree: xr.DataTree) -> xr.Dataset:
     return module.to_common(tree["posterior"].to_dataset(), attrs["predictors"])
 
 
-def summarize_fit(tree: xr.DataTree, truth: Truth) -> pd.DataFrame:
-    """One row per top-level parameter: ArviZ summary (94% HDI) plus truth and timings."""
+def summarize_fit(tree: xr.DataTree, truth: Truth | None) -> pd.DataFrame:
+    """One row per top-level parameter: ArviZ summary (94% HDI) plus truth and timings (truth and target
+    NaN when the dataset's truth is not known: data of the user's own)."""
     attrs = fit_attrs(tree)
     stats = azs.summary(
         common_posterior(tree), ci_prob=CI_PROB, ci_kind="hdi", round_to="none"
@@ -43,8 +44,8 @@ def summarize_fit(tree: xr.DataTree, truth: Truth) -> pd.DataFrame:
     frame.insert(1, "rep", int(attrs.get("rep", 0)))
     frame.insert(2, "variant", attrs["variant"])
     frame["parameter"] = frame["parameter"].astype(str)
-    frame["truth"] = frame["parameter"].map(truth.top_level())
-    frame["target"] = frame["parameter"].map(truth.targets())
+    frame["truth"] = frame["parameter"].map(truth.top_level() if truth else {}).astype(float)
+    frame["target"] = frame["parameter"].map(truth.targets() if truth else {}).astype(float)
     frame["divergences"] = int(tree["sample_stats"]["diverging"].sum())
     frame["compile_seconds"] = float(attrs["compile_seconds"])
     frame["sampling_seconds"] = float(attrs["sampling_seconds"])

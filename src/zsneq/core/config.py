@@ -94,8 +94,11 @@ def config_problems(config: dict) -> list[str]:
     """Problems JSON Schema cannot express (scenarios, sampler vs calibration), one line each."""
     problems = []
     for name, sc in config["scenarios"].items():
-        if "data" in sc or "generator" in sc:
-            continue  # data of the user's own: nothing simulated, no truth to check
+        if "data" in sc or "generator" in sc:  # data of the user's own: nothing simulated, no truth to check
+            if sc.get("replicates", 1) != 1:
+                problems.append(f"scenarios.{name}.replicates: a scenario with data of its own has one dataset "
+                                f"(replicates: 1), not {sc['replicates']}")
+            continue
         if sc.get("truth", "fixed") == "prior":
             given = [k for k in ("beta", "tau", "sigma") if k in sc]
             if given:
@@ -132,11 +135,18 @@ def prior_scenarios(config: dict) -> list[str]:
     return [name for name, sc in config["scenarios"].items() if sc.get("truth", "fixed") == "prior"]
 
 
+def user_data_scenarios(config: dict) -> list[str]:
+    """Scenarios whose dataset is the user's own (``data:`` or ``generator:``): no truth is known."""
+    return [name for name, sc in config["scenarios"].items() if "data" in sc or "generator" in sc]
+
+
 def calibrated_scenarios(config: dict) -> list[str]:
     """Scenarios scored across replicates in the report: those with at least two replicates (coverage
-    of one dataset says nothing), and every scenario whose truths come from the prior."""
-    prior = set(prior_scenarios(config))
-    return [name for name, sc in config["scenarios"].items() if sc.get("replicates", 1) >= 2 or name in prior]
+    of one dataset says nothing), and every scenario whose truths come from the prior; never one with
+    data of the user's own (no truth to score against)."""
+    prior, user = set(prior_scenarios(config)), set(user_data_scenarios(config))
+    return [name for name, sc in config["scenarios"].items()
+            if (sc.get("replicates", 1) >= 2 or name in prior) and name not in user]
 
 
 def replicate_batches(scenario: dict) -> list[list[int]]:

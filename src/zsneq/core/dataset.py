@@ -81,11 +81,24 @@ def _predictor_of(name: str) -> str:
     return name[name.index("[") + 1 : -1] if "[" in name else ""
 
 
-def write_dataset(frame: pd.DataFrame, truth: Truth, data_path, truth_path, meta: dict | None = None) -> None:
+NO_TRUTH = "none"  # the truth table's ``attrs["truth"]`` for data of the user's own: nothing is known
+
+
+def no_truth_frame() -> pd.DataFrame:
+    """The truth table of a dataset whose truth is not known (a user's data file or generator): no rows,
+    marked ``attrs["truth"] = "none"`` so that it reads as "no truth", never as a broken table."""
+    frame = pd.DataFrame({"parameter": pd.Series(dtype=str), "group": pd.Series(dtype="int64"),
+                          "predictor": pd.Series(dtype=str), "value": pd.Series(dtype=float)})
+    frame.attrs["truth"] = NO_TRUTH
+    return frame
+
+
+def write_dataset(frame: pd.DataFrame, truth: Truth | None, data_path, truth_path, meta: dict | None = None) -> None:
+    """The dataset and its truth table (``truth`` None: the table says that no truth is known)."""
     with atomic_path(data_path) as tmp:
         frame.to_parquet(tmp, index=False)
     with atomic_path(truth_path) as tmp:
-        truth.to_frame().to_parquet(tmp, index=False)
+        (no_truth_frame() if truth is None else truth.to_frame()).to_parquet(tmp, index=False)
     if meta is not None:
         write_text(Path(truth_path).with_suffix(".json"), json.dumps(meta, indent=2) + "\n")
 
@@ -158,10 +171,13 @@ def read_dataset(path) -> RegressionData:
     return RegressionData.from_frame(_read_parquet(path, "dataset"), source=str(path))
 
 
-def read_truth(path) -> Truth:
-    """The truth table written beside a dataset; DataError naming the file if it is unusable."""
+def read_truth(path) -> Truth | None:
+    """The truth table written beside a dataset, or None for a dataset whose truth is not known (a user's
+    data, ``no_truth_frame``); DataError naming the file if it is unusable."""
     path = Path(path)
     frame = _read_parquet(path, "truth")
+    if frame.attrs.get("truth") == NO_TRUTH and frame.empty:
+        return None
     missing = [c for c in ("parameter", "group", "predictor", "value") if c not in frame.columns]
     if missing:
         raise DataError(f"{path}: truth table lacks column(s) {missing}, found {list(frame.columns)}")

@@ -38,6 +38,11 @@ def check(scenario=S, variant=V) -> str:
     return f"{RESULTS}/checks/{scenario}/{variant}.json"
 
 
+def prior_predictive(scenario=S, variant=V) -> str:
+    """The prior-predictive comparison of a variant with the reference (no parameter map needed)."""
+    return f"{RESULTS}/checks/{scenario}/{variant}.prior_predictive.json"
+
+
 # --- tables over the whole study -------------------------------------------------------------------
 
 SUMMARY = f"{RESULTS}/summary/summary.parquet"
