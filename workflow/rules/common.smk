@@ -80,13 +80,23 @@ def rule_resources(rule, **extra):
 def code(*parts, variants=()):
     """Package files as inputs of a rule: the given layer folders or modules of ``zsneq`` (e.g.
     ``"simulation"``, ``"analysis/checks.py"``) and, with ``variants``, what fits of them are computed
-    by (``zsneq.core.code.MODEL_CODE`` and ``variant_code``)."""
+    by (``zsneq.core.code.MODEL_CODE`` and ``variant_code``), a user variant's own file included.
+    """
     models = (
         [*MODEL_CODE, *(p for v in variants for p in variant_code(v))]
         if variants
         else []
     )
-    return package_files(*parts, *models)
+    user = [ENTRIES[v]["file"] for v in variants if isinstance(ENTRIES[v], dict)]
+    return package_files(*parts, *models) + user
+
+
+def scenario_files(wildcards):
+    """A scenario's own data file or generator file, when it has one."""
+    scenario = config["scenarios"][wildcards.scenario]
+    if "data" in scenario:
+        return [scenario["data"]]
+    return [scenario["generator"]["file"]] if "generator" in scenario else []
 
 
 def fit_code(wildcards):

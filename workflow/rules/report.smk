@@ -91,7 +91,10 @@ rule plot_benchmark:
 
 rule report:
     input:
-        **{name: paths.calibration_table(name) for name in paths.CALIBRATION_TABLES},
+        **{
+            name: paths.calibration_table(name)
+            for name in ("coverage", "sbc", "sbc_variants", "batching")
+        },
         summary=paths.SUMMARY,
         fits=paths.FIT_TABLE,
         verdicts=paths.VARIANT_VERDICTS,
