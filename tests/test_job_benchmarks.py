@@ -1,6 +1,7 @@
 """Snakemake's per-job benchmark files (``benchmark:`` directive) read into one table."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from zsneq.analysis.benchmark import job_benchmark_summary, read_job_benchmarks
@@ -74,8 +75,24 @@ def test_summary_per_rule(files):
     assert fit["jobs"] == 1  # two repeats of one job
     np.testing.assert_allclose([fit["total_s"], fit["cpu_s"], fit["max_rss_mb"]],
                                [(41.235 + 39.7651) / 2, (74.52 + 72.0) / 2, (812.45 + 798.10) / 2])
-    assert np.isnan(summary.loc["simulate", "max_rss_mb"])
+    assert np.isnan(summary.loc["simulate", "max_rss_mb"]) and np.isnan(summary.loc["simulate", "cpu_s"])
 
 
 def test_no_files_give_an_empty_table():
     assert read_job_benchmarks([]).empty
+
+
+def test_report_lists_compute_per_rule(files):
+    from conftest import ROOT
+
+    from zsneq.presentation.report import render
+
+    root, paths = files
+    config = {"scenarios": {}, "variants": ["nonvectorized"], "reference_variant": "nonvectorized", "sampler": {}}
+    summary = pd.DataFrame(columns=["scenario", "rep", "variant", "parameter"])
+    template = ROOT / "workflow" / "report" / "index.html.j2"
+    html = render(summary, template, config, job_benchmarks=read_job_benchmarks(paths.values(), root=root))
+    section = html[html.index('id="compute"'):html.index("</details>", html.index('id="compute"'))]
+    assert "<tr><td><code>fit</code></td><td>1</td><td>40.5</td><td>40.5</td><td>73.3</td><td>805</td></tr>" in section
+    assert "<td><code>simulate</code></td><td>1</td><td>0.3</td><td>0.3</td><td>–</td><td>–</td>" in section
+    assert 'id="compute"' not in render(summary, template, config)

@@ -200,7 +200,10 @@ def job_benchmark_summary(jobs: pd.DataFrame) -> pd.DataFrame:
     Sorted by total wall seconds, largest first.
     """
     per_job = jobs.groupby(["rule", "job"], sort=False)[["s", "cpu_time", "max_rss"]].mean()
+    def total(values: pd.Series) -> float:
+        return values.sum(min_count=1)  # NaN, not 0, when no job of the rule was sampled
+
     summary = per_job.groupby("rule", sort=False).agg(
-        jobs=("s", "size"), total_s=("s", "sum"), max_s=("s", "max"), cpu_s=("cpu_time", "sum"),
+        jobs=("s", "size"), total_s=("s", total), max_s=("s", "max"), cpu_s=("cpu_time", total),
         max_rss_mb=("max_rss", "max"))
     return summary.sort_values("total_s", ascending=False).reset_index()
