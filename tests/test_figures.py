@@ -126,3 +126,16 @@ def test_each_scenario_has_one_heading_with_its_name():
     for name in config["scenarios"]:
         assert sum(h.strip().startswith(f"Scenario {name}") for h in headings) == 1, headings
         assert f'href="#scenario-{name}"' in html and f'id="scenario-{name}"' in html
+
+
+def test_inline_svg_drops_metadata_and_indentation_only(tmp_path):
+    from zsneq.presentation.report import inline_svg
+
+    path = tmp_path / "f.svg"
+    save_figure(forest_figure(_forest_summary(), title="scenario s, replicate 0"), path)
+    svg = path.read_text()
+    inline = inline_svg(path)
+    assert inline.startswith("<svg") and "<metadata>" not in inline and ">\n" not in inline
+    assert len(inline) < 0.95 * len(svg)
+    assert re.findall(r"<text[^>]*>([^<]*)</text>", inline) == re.findall(r"<text[^>]*>([^<]*)</text>", svg)
+    assert re.findall(r' d="([^"]*)"', inline) == re.findall(r' d="([^"]*)"', svg)

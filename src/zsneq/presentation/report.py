@@ -96,12 +96,14 @@ def verdict_rows(verdicts: pd.DataFrame | None, scenario: str) -> list[dict]:
 
 
 def inline_svg(path: Path) -> str | None:
-    """An SVG file's ``<svg>`` element, for embedding; None when the file is absent."""
+    """An SVG file's ``<svg>`` element, for embedding, without its metadata and the indentation between
+    elements; None when the file is absent."""
     path = Path(path)
     if not path.is_file():
         return None
     text = path.read_text(encoding="utf-8")
-    return text[text.index("<svg"):]
+    text = re.sub(r"<metadata>.*?</metadata>", "", text[text.index("<svg"):], flags=re.S)
+    return re.sub(r">\s+<", "><", text).strip()
 
 
 def data_uri(path: Path) -> str | None:
