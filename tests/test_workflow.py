@@ -101,7 +101,7 @@ def test_coverage_scores_every_fit_against_both_truths_of_beta(run_dir):
     assert 'id="calibration"' in html and "Coverage table" in html
     calibration = html[html.index('id="calibration"'):]
     for s, sc in config["scenarios"].items():  # only scenarios with replicates to score are shown
-        shown = f"Scenario <code>{s}</code> · {sc['replicates']} replicate(s)" in calibration
+        shown = f"<h3><code>{s}</code> · {sc['replicates']} replicate(s)</h3>" in calibration
         assert shown == (sc["replicates"] >= 2), s
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -11,6 +13,9 @@ import pandas as pd  # noqa: E402
 
 from zsneq.analysis.benchmark import baseline_of  # noqa: E402
 from zsneq.core.vocabulary import parameter_order  # noqa: E402
+
+
+FOREST_WIDTH = 10  # inches; the report shows the forest plot at the page's full width
 
 
 def forest_figure(summary: pd.DataFrame, title: str = "") -> plt.Figure:
@@ -26,7 +31,7 @@ def forest_figure(summary: pd.DataFrame, title: str = "") -> plt.Figure:
     families = [f for f in ("beta", "tau", "sigma") if (summary["parameter"].str.split("[").str[0] == f).any()]
     heights = [max(1, summary.loc[summary["parameter"].str.startswith(f), "parameter"].nunique()) for f in families]
     fig, axes = plt.subplots(
-        len(families), 1, figsize=(7, 1.2 + 0.45 * len(variants) * sum(heights) / 2),
+        len(families), 1, figsize=(FOREST_WIDTH, 1.6 + 0.45 * len(variants) * sum(heights) / 2),
         height_ratios=heights, squeeze=False,
     )
     colors = plt.get_cmap("tab10").colors
@@ -51,21 +56,66 @@ def forest_figure(summary: pd.DataFrame, title: str = "") -> plt.Figure:
         ax.grid(axis="x", alpha=0.3)
     axes[0, 0].plot([], [], color="black", ls="--", label="target")
     axes[0, 0].plot([], [], color="0.5", ls=":", label="population truth")
-    axes[0, 0].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize="small")
     if title:
-        axes[0, 0].set_title(title)
+        fig.suptitle(title)
     axes[-1, 0].set_xlabel("posterior mean and 94% HDI")
     fig.tight_layout()
+    # the legend below the panels (saved with bbox_inches="tight"), so they take the figure's whole width
+    handles, labels = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, 0.0), ncol=min(3, len(labels)),
+               frameon=False, fontsize="small")
     return fig
 
 
-def save_figure(fig: plt.Figure, path) -> None:
+SAVE_RC = {
+    "svg.fonttype": "none",  # SVG text as text, not glyph outlines: a fraction of the bytes, selectable
+    "path.simplify": True,
+    "path.simplify_threshold": 0.5,  # drop vertices closer than half a pixel to the line through their neighbours
+}
+
+
+PNG_COLORS = 64  # a plot's flat colours and their antialiased edges fit a palette this size; a third of RGBA's bytes
+
+
+def save_figure(fig: plt.Figure, path, dpi: float = 100) -> None:
+    """Save ``fig`` (format from the suffix) without a date, so reruns give the same file.
+
+    SVG text stays text (``SAVE_RC``); a PNG is stored with a palette of ``PNG_COLORS`` colours
+    (:func:`palette_png`).
+    """
+    import io
+
     from zsneq.core.io import atomic_path
 
     fmt = str(path).rsplit(".", 1)[-1]
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=fmt, bbox_inches="tight", metadata={"Date": None})  # reproducible files
+    with atomic_path(path) as tmp, plt.rc_context(SAVE_RC):
+        if fmt == "png":
+            buffer = io.BytesIO()
+            fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+            Path(tmp).write_bytes(palette_png(buffer.getvalue()))
+        else:
+            fig.savefig(tmp, format=fmt, dpi=dpi, bbox_inches="tight", metadata={"Date": None})  # reproducible files
     plt.close(fig)
+
+
+def palette_png(png: bytes, colors: int = PNG_COLORS) -> bytes:
+    """A PNG image re-encoded with an adaptive palette of at most ``colors`` colours (no dithering), opaque."""
+    import io
+
+    from PIL import Image
+
+    with Image.open(io.BytesIO(png)) as image:
+        rgb = Image.alpha_composite(Image.new("RGBA", image.size, "white"), image.convert("RGBA")).convert("RGB")
+    out = io.BytesIO()
+    rgb.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(out, "PNG", optimize=True)
+    return out.getvalue()
+
+
+def row_label(ax, variant: str, what: str) -> None:
+    """Label a row of panels with its variant, horizontally, broken before each ``+`` axis value, and what the
+    y axis shows (a rotated label as long as a variant name would run past its row into the next one)."""
+    ax.set_ylabel(variant.replace("+", "\n+") + f"\n\n{what}", rotation=0, ha="right", va="center",
+                  fontsize="small", labelpad=8)
 
 
 def performance_figure(summary: pd.DataFrame, title: str = "") -> plt.Figure:
@@ -168,7 +218,7 @@ def sbc_rank_figure(replicates: pd.DataFrame, sbc: pd.DataFrame, title: str = ""
 
     variants, params = _sbc_grid(replicates)
     L = int(replicates["rank_draws"].iloc[0])
-    fig, axes = plt.subplots(len(variants), len(params), figsize=(1.2 + 2.1 * len(params), 0.6 + 1.6 * len(variants)),
+    fig, axes = plt.subplots(len(variants), len(params), figsize=(2.0 + 2.1 * len(params), 0.8 + 1.7 * len(variants)),
                              sharex=True, squeeze=False)
     for i, variant in enumerate(variants):
         for j, param in enumerate(params):
@@ -178,16 +228,16 @@ def sbc_rank_figure(replicates: pd.DataFrame, sbc: pd.DataFrame, title: str = ""
             bins = int(np.clip(n // 10, 1, min(20, L + 1)))
             edges = np.linspace(0, L + 1, bins + 1)
             counts, _ = np.histogram(ranks.to_numpy() + 0.5, bins=edges)  # rank r covers [r, r + 1)
-            width = np.diff(edges)
-            p = width / (L + 1)
+            p = np.diff(edges) / (L + 1)
             lo, hi = binom.ppf(0.005, n, p), binom.ppf(0.995, n, p)
-            ax.bar(edges[:-1], hi - lo, bottom=lo, width=width, align="edge", color="0.88", lw=0)
-            ax.bar(edges[:-1], counts, width=width, align="edge", fill=False, edgecolor="tab:blue", lw=1)
+            ax.stairs(hi, edges, baseline=lo, fill=True, color="0.88", lw=0)  # one path per panel, not a bar each
+            ax.stairs(counts, edges, color="tab:blue", lw=1.2)
             ax.axhline(n / bins, color="0.4", lw=0.8)
+            ax.set_ylim(bottom=0)
             verdict = sbc_verdict_label(sbc, variant, param)
             ax.set_title(f"{param} · {verdict}", fontsize="small", color="tab:red" if verdict == "FAIL" else "black")
             if j == 0:
-                ax.set_ylabel(f"{variant}\ncount", fontsize="small")
+                row_label(ax, variant, "count")
             if i == len(variants) - 1:
                 ax.set_xlabel(f"rank among {L} draws", fontsize="small")
     if title:
@@ -196,12 +246,16 @@ def sbc_rank_figure(replicates: pd.DataFrame, sbc: pd.DataFrame, title: str = ""
     return fig
 
 
+BAND_POINTS = 101  # steps of the drawn SBC band: a panel is ~200 px wide, finer steps only add bytes
+
+
 def sbc_ecdf_figure(replicates: pd.DataFrame, sbc: pd.DataFrame, alpha: float, title: str = ""):
     """ECDF differences of the ranks' PIT values (ArviZ ``plot_ecdf_pit``) with simultaneous bands.
 
     Rows variants, columns parameters. The band is ArviZ's simultaneous band
     (``arviz_stats.ecdf_utils.ecdf_pit``) at probability ``1 - alpha / K`` for K parameters, the
-    band the pass/fail rule uses (``zsneq.calibration``). Replicates where some variant's fit failed
+    band the pass/fail rule uses (``zsneq.calibration``), drawn with at most ``BAND_POINTS`` steps (with more
+    replicates each spans a few ECDF steps), corners joined by straight lines. Replicates where some variant's fit failed
     are left out so that every panel has the same replicates.
     """
     import warnings
@@ -223,7 +277,7 @@ def sbc_ecdf_figure(replicates: pd.DataFrame, sbc: pd.DataFrame, alpha: float, t
     ds = xr.Dataset(pit, coords={"variant": variants, "replicate": ranks.index.to_numpy()})
     prob = 1 - alpha / len(params)
     pc = PlotCollection.grid(ds, cols=["__variable__"], rows=["variant"], backend="matplotlib",
-                             figure_kwargs={"figsize": (1.2 + 2.3 * len(params), 0.6 + 1.7 * len(variants)),
+                             figure_kwargs={"figsize": (2.0 + 2.3 * len(params), 0.8 + 1.7 * len(variants)),
                                             "sharex": True, "sharey": True})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
@@ -232,17 +286,23 @@ def sbc_ecdf_figure(replicates: pd.DataFrame, sbc: pd.DataFrame, alpha: float, t
                           visuals={"p_value_text": False, "suspicious_points": False, "title": False,
                                    "xlabel": False})
     points, _, lower, upper = ecdf_pit(np.linspace(0, 1, ds.sizes["replicate"]), prob, 1000)
+    keep = np.unique(np.linspace(0, len(points) - 1, min(len(points), BAND_POINTS)).round().astype(int))
+    points, lower, upper = points[keep], lower[keep], upper[keep]  # the band at most BAND_POINTS steps wide
+    reach = 0.0
     for variant in variants:
         for param in params:
             ax = pc.get_target(param, {"variant": variant})
-            ax.fill_between(points, lower - points, upper - points, step="post", color="0.85", lw=0, zorder=0)
+            ax.fill_between(points, lower - points, upper - points, color="0.85", lw=0, zorder=0)
+            reach = max(reach, *(np.abs(line.get_ydata()).max() for line in ax.get_lines() if len(line.get_ydata())))
             verdict = sbc_verdict_label(sbc, variant, param)
             ax.set_title(f"{param} · {verdict}", fontsize="small", color="tab:red" if verdict == "FAIL" else "black")
             if param == params[0]:
-                ax.set_ylabel(f"{variant}\nΔ ECDF", fontsize="small")
+                row_label(ax, variant, "Δ ECDF")
             if variant == variants[-1]:
                 ax.set_xlabel("PIT of the rank", fontsize="small")
     fig = ax.figure
+    reach = max(reach, float(np.max(np.abs([lower - points, upper - points]))))
+    ax.set_ylim(-1.05 * reach, 1.05 * reach)  # shared y: every curve whole, also those far outside the band
     if title:
         fig.suptitle(title)
     fig.tight_layout()

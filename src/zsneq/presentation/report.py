@@ -15,7 +15,14 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from zsneq.analysis.benchmark import FIT_HEADER, baseline_of, fast_variant, fit_rows, scaling_grid
+from zsneq.analysis.benchmark import (
+    FIT_HEADER,
+    baseline_of,
+    fast_variant,
+    fit_rows,
+    job_benchmark_summary,
+    scaling_grid,
+)
 from zsneq.core.config import calibrated_scenarios, prior_scenarios
 from zsneq.core.io import write_text
 from zsneq.core.paths import DIAGNOSTIC_KINDS
@@ -80,12 +87,14 @@ def verdict_rows(verdicts: pd.DataFrame | None, scenario: str) -> list[dict]:
 
 
 def inline_svg(path: Path) -> str | None:
-    """An SVG file's ``<svg>`` element, for embedding; None when the file is absent."""
+    """An SVG file's ``<svg>`` element, for embedding, without its metadata and the indentation between
+    elements; None when the file is absent."""
     path = Path(path)
     if not path.is_file():
         return None
     text = path.read_text(encoding="utf-8")
-    return text[text.index("<svg"):]
+    text = re.sub(r"<metadata>.*?</metadata>", "", text[text.index("<svg"):], flags=re.S)
+    return re.sub(r">\s+<", "><", text).strip()
 
 
 def data_uri(path: Path) -> str | None:
@@ -274,15 +283,32 @@ def benchmark_section(fits: pd.DataFrame | None, scaling: pd.DataFrame | None, f
     return section
 
 
+def compute_rows(jobs: pd.DataFrame | None) -> list[dict]:
+    """Per rule, what its jobs used (``zsneq.analysis.benchmark.job_benchmark_summary`` of Snakemake's
+    benchmark files), formatted; empty without benchmark files."""
+    if jobs is None or jobs.empty:
+        return []
+
+    def cell(value, digits):
+        return "–" if pd.isna(value) else f"{value:,.{digits}f}"
+
+    return [{"rule": r["rule"], "jobs": int(r["jobs"]), "total_s": cell(r["total_s"], 1), "max_s": cell(r["max_s"], 1),
+             "cpu_s": cell(r["cpu_s"], 1), "max_rss_mb": cell(r["max_rss_mb"], 0)}
+            for _, r in job_benchmark_summary(jobs).iterrows()]
+
+
 def render(summary: pd.DataFrame, template: Path, config: dict, verdicts: pd.DataFrame | None = None,
            checks: list[dict] = (), figures: Figures | None = None, fits: pd.DataFrame | None = None,
-           calibration: dict | None = None, benchmark: dict | None = None) -> str:
+           calibration: dict | None = None, benchmark: dict | None = None,
+           job_benchmarks: pd.DataFrame | None = None) -> str:
     """Render the self-contained report: tables, verdicts, checks, calibration, benchmark and every figure embedded.
 
     ``calibration``: the tables ``coverage``, ``sbc``, ``sbc_variants`` and ``batching`` of
     ``results/calibration/`` (each may be None). ``benchmark``: the tables ``fits`` and ``scaling`` of
     ``results/benchmark/`` (each may be None; the report has a benchmark section when ``fits`` is given).
-    ``figures``: the figure files to embed; a figure not given is left out.
+    ``figures``: the figure files to embed; a figure not given is left out. ``job_benchmarks``:
+    Snakemake's per-job benchmark files (``read_job_benchmarks``); the report then lists, per rule,
+    jobs, wall and CPU seconds and peak memory.
     """
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(Path(template).parent),
@@ -297,6 +323,7 @@ def render(summary: pd.DataFrame, template: Path, config: dict, verdicts: pd.Dat
                                          figures=figures),
         benchmark=benchmark_section(**(benchmark or {"fits": None, "scaling": None}),
                                     figure=(figures or Figures()).benchmark),
+        compute=compute_rows(job_benchmarks),
         config_yaml=yaml.safe_dump(config, sort_keys=False),
         versions=package_versions(),
         revision=git_revision(Path(template).parent),
