@@ -44,6 +44,11 @@ def reps(scenario):
     return range(config["scenarios"][scenario]["replicates"])
 
 
+def batches(scenario):
+    """A scenario's replicates as its jobs run them: batches of ``batch_size`` (of one by default)."""
+    return replicate_batches(config["scenarios"][scenario])
+
+
 # Scenarios with batch_size > 1 are simulated and fitted by one job per batch of replicates (a rule
 # per batch, as a job's outputs are fixed by its rule); the per-replicate rules serve the others.
 BATCHES = [
@@ -150,6 +155,24 @@ DIAGNOSTICS = [
 ]
 CALIBRATED = calibrated_scenarios(config)
 SBC_FIGURES = [(s, k) for s in PRIOR_SCENARIOS for k in paths.SBC_FIGURES]
+
+
+def job_benchmarks():
+    """Snakemake's benchmark files of the compute jobs (simulation, checks, fits, summaries), for the
+    report's table of compute used per rule."""
+    jobs = []
+    for s in SCENARIOS:
+        size = config["scenarios"][s]["batch_size"]
+        runs = [f"rep{b[0]}-{b[-1]}" if size > 1 else f"rep{b[0]}" for b in batches(s)]
+        jobs += [paths.job_benchmark("simulate", s, run) for run in runs]
+        jobs += [
+            paths.job_benchmark("fit", s, v, run) for v in VARIANTS for run in runs
+        ]
+        jobs += [paths.job_benchmark("check_variant", s, v) for v in VARIANTS]
+        jobs += [paths.job_benchmark("prior_predictive", s, v) for v in COMPARED]
+    return jobs + [
+        paths.job_benchmark(r, r) for r in ("summarize", "verdicts", "calibrate")
+    ]
 
 
 def benchmark_tables(wildcards=None):

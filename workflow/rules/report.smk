@@ -106,6 +106,7 @@ rule report:
         sbc_figures=[paths.sbc_figure(s, k) for s, k in SBC_FIGURES],
         benchmark=benchmark_tables,
         benchmark_figure=benchmark_figures(),
+        job_benchmarks=job_benchmarks(),
         template=workflow.source_path("../report/index.html.j2"),
         code=code("core", "analysis/benchmark.py", "presentation/report.py"),
     output:

@@ -1,4 +1,4 @@
-"""The likelihood benchmark's figure from its tables (written by ``benchmarks/likelihoods.py``).
+"""The likelihood benchmark's figure from its tables (written by ``scripts/benchmarks/likelihoods.py``).
 
 Under Snakemake (rule ``plot_benchmark``) or from the command line:
     python workflow/scripts/plot_benchmark.py --benchmark results/benchmark --out results/figures/benchmark.svg

@@ -13,7 +13,7 @@ from pathlib import Path
 _here = (Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__).parent).resolve()  # noqa: F821
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
-from zsneq.analysis.benchmark import read_tables  # noqa: E402
+from zsneq.analysis.benchmark import read_job_benchmarks, read_tables  # noqa: E402
 from zsneq.core.io import setup_logging  # noqa: E402
 from zsneq.presentation.report import Figures, render, write_report  # noqa: E402
 
@@ -22,10 +22,11 @@ CALIBRATION_TABLES = ("coverage", "sbc", "sbc_variants", "batching")  # the cali
 
 
 def main(summary_path, template, config: dict, out, log=None, verdicts_path=None, check_paths=(), figures=None,
-         fits_path=None, calibration_paths=None, benchmark_paths=()) -> None:
+         fits_path=None, calibration_paths=None, benchmark_paths=(), job_benchmark_paths=()) -> None:
     """``calibration_paths``: a path for each of ``CALIBRATION_TABLES`` (results/calibration/*.parquet).
     ``figures``: the figure files to embed (``zsneq.presentation.report.Figures``). ``benchmark_paths``:
-    the benchmark tables that exist (results/benchmark/fits.csv, scaling.csv); none: no benchmark section."""
+    the benchmark tables that exist (results/benchmark/fits.csv, scaling.csv); none: no benchmark section.
+    ``job_benchmark_paths``: Snakemake's benchmark files of the jobs (benchmarks/<rule>/...tsv)."""
     import pandas as pd
 
     logger = setup_logging(log)
@@ -35,7 +36,8 @@ def main(summary_path, template, config: dict, out, log=None, verdicts_path=None
     calibration = ({name: pd.read_parquet(calibration_paths[name]) for name in CALIBRATION_TABLES}
                    if calibration_paths else None)
     html = render(pd.read_parquet(summary_path), Path(template), config, verdicts=verdicts, checks=checks,
-                  figures=figures, fits=fits, calibration=calibration, benchmark=read_tables(benchmark_paths))
+                  figures=figures, fits=fits, calibration=calibration, benchmark=read_tables(benchmark_paths),
+                  job_benchmarks=read_job_benchmarks(job_benchmark_paths) if job_benchmark_paths else None)
     write_report(html, out)
     logger.info("wrote %s", out)
 
@@ -60,7 +62,8 @@ if "snakemake" in globals():
                            sm.input.sbc_figures, sm.params.sbc_figures, sm.input.benchmark_figure)
     main(sm.input.summary, sm.input.template, dict(sm.params.config), sm.output[0], sm.log[0],
          verdicts_path=sm.input.verdicts, check_paths=sm.input.checks, figures=figures, fits_path=sm.input.fits,
-         calibration_paths={name: sm.input[name] for name in CALIBRATION_TABLES}, benchmark_paths=sm.input.benchmark)
+         calibration_paths={name: sm.input[name] for name in CALIBRATION_TABLES}, benchmark_paths=sm.input.benchmark,
+         job_benchmark_paths=sm.input.job_benchmarks)
 elif __name__ == "__main__":
     from zsneq.core import paths
     from zsneq.core.config import calibrated_scenarios, prior_scenarios

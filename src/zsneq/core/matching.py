@@ -33,6 +33,11 @@ _INDEXED = re.compile(r"^(?P<family>[a-z]+)\[(?P<label>[^\]]+)\]$")
 _NUMBERED_SLOPES = re.compile(r"^beta(?P<k>[1-9][0-9]*)_g$")
 
 
+class NoMap(ValueError):
+    """A point of the reference parameterization has no image in a variant (it needs a map the variant
+    cannot give, e.g. a user model, or the point lies outside its support)."""
+
+
 class MatchError(ValueError):
     """Two variables of one model claim the same quantity."""
 

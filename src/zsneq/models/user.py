@@ -31,7 +31,7 @@ import pandas as pd
 import xarray as xr
 
 from zsneq.core.dataset import RegressionData
-from zsneq.core.matching import SLOPES, Matching, match_variables
+from zsneq.core.matching import SLOPES, Matching, NoMap, match_variables
 from zsneq.core.userfile import UserModelError, load_function, one_line
 from zsneq.core.vocabulary import GROUP, PREDICTOR
 
@@ -199,7 +199,6 @@ class UserVariant:
         return slopes.transpose(*SAMPLE_DIMS, GROUP, PREDICTOR)
 
     def from_common(self, point, predictors):
-        from zsneq.models.variants import NoMap
 
         raise NoMap(f"{self.name} is a user model ({self.spec.file.name}): it needs a map from the reference "
                     "parameterization, which user variants do not declare")

@@ -59,6 +59,8 @@ from types import ModuleType
 
 import numpy as np
 
+from zsneq.core.matching import NoMap  # noqa: F401  (part of the variant interface)
+
 INTERFACE = ("DESCRIPTION", "build_model", "to_common", "group_slopes", "from_common")
 
 SEPARATOR = "+"
@@ -71,10 +73,6 @@ INTEGRATED = "marginal"  # the likelihood value whose models have no group slope
 SLOPES = "beta_g"  # posterior variable holding the conditional draws of integrated-out slopes
 
 _AXIS_OF = {value: axis for axis, values in AXES.items() for value in values}
-
-
-class NoMap(ValueError):
-    """A point of the reference parameterization has no image in this variant."""
 
 
 class VariantError(KeyError):

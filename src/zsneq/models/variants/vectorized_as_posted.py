@@ -5,7 +5,7 @@ offsets sum to zero across predictors within each group instead of across groups
 for each predictor. Kept as posted so the workflow shows what the bug does.
 
 Takes the ``sufficient`` likelihood (per-group sufficient statistics, see
-``zsneq.variants._likelihoods``): the same (buggy) model without per-row work.
+``zsneq.models.variants._likelihoods``): the same (buggy) model without per-row work.
 """
 
 from __future__ import annotations

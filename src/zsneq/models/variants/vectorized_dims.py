@@ -6,7 +6,7 @@ on its position, so the thread's bug cannot be written this way.
 Takes the ``sufficient`` likelihood (see the package docstring), written with
 observed ``pymc.dims`` distributions only: pymc.dims operations have no gradients
 inside a ``Potential``, so the likelihood cannot be the ``Potential`` the other
-modules use (``zsneq.variants._likelihoods``). With each group's QR statistics
+modules use (``zsneq.models.variants._likelihoods``). With each group's QR statistics
 (``zsneq.sufficient.GroupStats``), ``sum_g ||y_g - X_g b_g||^2 = RSS + sum_g ||c_g - R_g b_g||^2``
 (``RSS = sum_g rss_g``), and the row-wise log likelihood
 ``-N log sigma - sum_g ||y_g - X_g b_g||^2 / (2 sigma^2)`` (plus a constant) is the sum of
