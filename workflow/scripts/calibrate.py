@@ -1,8 +1,9 @@
 """Score every fit against its truth across replicates: coverage of central intervals and SBC ranks.
 
 Writes, under results/calibration/: ``replicates.parquet`` (per scenario, replicate, variant and
-parameter: central intervals, rank of the truth, ESS), ``coverage.parquet``, ``sbc.parquet`` (pass/fail
-per parameter of scenarios with ``truth: prior``), ``sbc_variants.parquet`` and ``batching.parquet``
+parameter: central intervals, rank of the truth, ESS), ``coverage.parquet``, ``sbc.parquet`` (p-value and
+pass/fail per parameter of scenarios with ``truth: prior``), ``sbc_paired.parquet`` (each variant's ranks
+against the reference's on the same datasets), ``sbc_variants.parquet`` and ``batching.parquet``
 (compile seconds saved by batching).
 
 Under Snakemake (rule ``calibrate``) or from the command line:
@@ -17,7 +18,15 @@ from pathlib import Path
 _here = (Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__).parent).resolve()  # noqa: F821
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
-from zsneq.analysis.calibration import batching_table, combine, coverage_table, fit_rows, sbc_table, sbc_variants  # noqa: E402
+from zsneq.analysis.calibration import (  # noqa: E402
+    batching_table,
+    combine,
+    coverage_table,
+    fit_rows,
+    sbc_paired_table,
+    sbc_table,
+    sbc_variants,
+)
 from zsneq.core.dataset import read_truth  # noqa: E402
 from zsneq.core.io import atomic_path, setup_logging  # noqa: E402
 from zsneq.core.paths import truth_path_for  # noqa: E402
@@ -26,8 +35,9 @@ from zsneq.models.fit import fit_status, read_fit  # noqa: E402
 OUTPUTS = ("replicates", "coverage", "sbc", "sbc_variants", "batching")
 
 
-def main(fit_paths, settings: dict, prior_scenarios, outputs: dict, log=None) -> None:
-    """``settings``: the config's ``calibration`` mapping; ``outputs``: a path for each of ``OUTPUTS``."""
+def main(fit_paths, settings: dict, prior_scenarios, outputs: dict, log=None, reference=None) -> None:
+    """``settings``: the config's ``calibration`` mapping; ``outputs``: a path for each of ``OUTPUTS`` (and
+    optionally ``sbc_paired``); ``reference``: the config's ``reference_variant`` for differential SBC."""
     logger = setup_logging(log)
     frames, failed = [], 0
     for i, path in enumerate(fit_paths, 1):
@@ -47,14 +57,21 @@ def main(fit_paths, settings: dict, prior_scenarios, outputs: dict, log=None) ->
         "sbc": sbc_table(replicates, prior_scenarios, settings["alpha"]),
         "batching": batching_table(replicates),
     }
-    tables["sbc_variants"] = sbc_variants(tables["sbc"])
+    paired = (sbc_paired_table(replicates, prior_scenarios, reference, settings["alpha"]) if reference
+              else None)
+    tables["sbc_variants"] = sbc_variants(tables["sbc"], paired)
+    if paired is not None and outputs.get("sbc_paired"):
+        with atomic_path(outputs["sbc_paired"]) as tmp:
+            paired.to_parquet(tmp, index=False)
     for name in OUTPUTS:
         with atomic_path(outputs[name]) as tmp:
             tables[name].to_parquet(tmp, index=False)
     for row in tables["sbc_variants"].itertuples():
-        logger.info("SBC %s / %s: %s%s", row.scenario, row.variant,
+        logger.info("SBC %s / %s: %s%s (smallest p %.3g); paired with %s: %s", row.scenario, row.variant,
                     {True: "passes", False: "FAILS"}.get(row.passes, "no verdict"),
-                    f" on {row.failing}" if row.failing else "")
+                    f" on {row.failing}" if row.failing else "", row.min_p_ecdf, row.reference or "-",
+                    {True: f"DIFFERS on {row.paired_differing}", False: "no difference"}.get(
+                        row.paired_differs, "no verdict"))
     logger.info("wrote %s (%d fits scored, %d failed)", ", ".join(str(outputs[n]) for n in OUTPUTS),
                 len(frames), failed)
 
@@ -62,7 +79,8 @@ def main(fit_paths, settings: dict, prior_scenarios, outputs: dict, log=None) ->
 if "snakemake" in globals():
     sm = globals()["snakemake"]
     main(sm.input.fits, dict(sm.params.calibration), list(sm.params.prior_scenarios),
-         {name: sm.output[name] for name in OUTPUTS}, sm.log[0])
+         {name: sm.output.get(name) for name in (*OUTPUTS, "sbc_paired")}, sm.log[0],
+         reference=sm.config.get("reference_variant", "nonvectorized"))
 elif __name__ == "__main__":
     from zsneq.core.config import prior_scenarios
     from zsneq.workflow import load_config
@@ -74,4 +92,5 @@ elif __name__ == "__main__":
     a = p.parse_args()
     config = load_config(a.config)
     main(a.fits, config["calibration"], prior_scenarios(config),
-         {name: Path(a.outdir) / f"{name}.parquet" for name in OUTPUTS})
+         {name: Path(a.outdir) / f"{name}.parquet" for name in (*OUTPUTS, "sbc_paired")},
+         reference=config["reference_variant"])
