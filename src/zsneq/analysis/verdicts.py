@@ -116,7 +116,8 @@ def _health(frame: pd.DataFrame, prefix: str = "") -> pd.Series:
     reasons.append(np.where(rhat > RHAT_MAX, "r_hat " + rhat.round(3).astype(str), ""))
     ess = np.minimum(ess_bulk, ess_tail)
     reasons.append(np.where(ess < ESS_MIN, "ess " + ess.round(0).astype("Int64").astype(str), ""))
-    joined = ["; ".join(r for r in parts if r) for parts in zip(*reasons, strict=True)]
+    joined = [f"{param} " + ", ".join(r for r in parts if r) if any(parts) else ""
+              for param, *parts in zip(frame["parameter"], *reasons, strict=True)]
     return pd.Series(joined, index=frame.index)
 
 
