@@ -54,7 +54,6 @@ def test_logp_check_flags_subtly_wrong_variants(name, tiny_data):
     assert result["tolerance"] < 1e-6  # nats: the floating-point error of the sums, not a share of |log p|
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(OFF))
 def test_logp_check_has_power_at_the_seed_scenarios_size(name):
     """1000 groups x 200 rows x 3 predictors, as the seed scenario: a 2% error in beta's prior sd and iid
