@@ -80,7 +80,7 @@ if "snakemake" in globals():
     sm = globals()["snakemake"]
     main(sm.input.fits, dict(sm.params.calibration), list(sm.params.prior_scenarios),
          {name: sm.output.get(name) for name in (*OUTPUTS, "sbc_paired")}, sm.log[0],
-         reference=sm.config.get("reference_variant", "nonvectorized"))
+         reference=sm.params.get("reference") or sm.config.get("reference_variant", "nonvectorized"))
 elif __name__ == "__main__":
     from zsneq.core.config import prior_scenarios
     from zsneq.workflow import load_config

@@ -45,7 +45,8 @@ def main(summary_path, check_paths, reference, out, out_variants, log=None, marg
 if "snakemake" in globals():
     sm = globals()["snakemake"]
     main(sm.input.summary, sm.input.checks, sm.params.reference, sm.output.parameters, sm.output.variants, sm.log[0],
-         margin=sm.config.get("verdicts", {}).get("margin", MARGIN), slopes_path=sm.input.get("group_slopes"))
+         margin=sm.params.get("margin") or sm.config.get("verdicts", {}).get("margin", MARGIN),
+         slopes_path=sm.input.get("group_slopes"))
 elif __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--summary", required=True)
