@@ -15,8 +15,14 @@ from zsneq.analysis.calibration import (
     batching_table,
     clopper_pearson,
     coverage_table,
+    ecdf_band,
+    ecdf_counts,
+    ecdf_pvalues,
+    family_false_alarm_rate,
     pit_values,
     replicate_rows,
+    sbc_band,
+    sbc_paired_table,
     sbc_table,
     sbc_variants,
     thinned,
@@ -27,19 +33,27 @@ LEVELS = [0.5, 0.8, 0.94]
 RANK_DRAWS = 50
 
 
-def conjugate_replicates(n_reps: int, *, scale: float = 1.0, shift: float = 0.0, seed: int = 0) -> pd.DataFrame:
-    """Replicate rows of a (possibly miscalibrated) exact posterior in the shape ``replicate_rows`` gives."""
+def conjugate_replicates(n_reps: int, *, scale: float = 1.0, shift: float = 0.0, seed: int = 0,
+                         draw_seed: int | None = None, variant: str | None = None,
+                         truth_shift: float = 0.0) -> pd.DataFrame:
+    """Replicate rows of a (possibly miscalibrated) exact posterior in the shape ``replicate_rows`` gives.
+
+    ``draw_seed``: posterior draws from their own generator (the datasets then depend on ``seed``
+    only, so two variants can be fitted to the same datasets). ``truth_shift``: truths drawn from
+    ``Normal(truth_shift, 1)`` instead of the prior (an unlucky, shared set of datasets).
+    """
     rng = np.random.default_rng(seed)
+    draw_rng = rng if draw_seed is None else np.random.default_rng(draw_seed)
     frames = []
     for rep in range(n_reps):
-        theta = rng.standard_normal(2)  # two "parameters" so the Bonferroni split is exercised
+        theta = truth_shift + rng.standard_normal(2)  # two "parameters" so the Bonferroni split is exercised
         y = theta + rng.standard_normal(2)
         sd = np.sqrt(0.5) * scale
-        draws = y / 2 + shift * np.sqrt(0.5) + sd * rng.standard_normal((2, 200, 2))  # (chain, draw, predictor)
+        draws = y / 2 + shift * np.sqrt(0.5) + sd * draw_rng.standard_normal((2, 200, 2))  # (chain, draw, predictor)
         posterior = xr.Dataset(
             {"beta": (("chain", "draw", "predictor"), draws),
              "tau": (("chain", "draw", "predictor"), np.abs(draws) + 1.0),
-             "sigma": (("chain", "draw"), draws[..., 0] * 0 + 1.0 + 0.1 * rng.standard_normal((2, 200)))},
+             "sigma": (("chain", "draw"), draws[..., 0] * 0 + 1.0 + 0.1 * draw_rng.standard_normal((2, 200)))},
             coords={"predictor": ["x1", "x2"]},
         )
         truth = Truth(beta=theta, tau=np.abs(theta) + 1.0, sigma=1.0 + 0.1 * rng.standard_normal(),
@@ -47,7 +61,7 @@ def conjugate_replicates(n_reps: int, *, scale: float = 1.0, shift: float = 0.0,
         rows = replicate_rows(posterior, truth, LEVELS, RANK_DRAWS)
         rows.insert(0, "scenario", "conj")
         rows.insert(1, "rep", rep)
-        rows.insert(2, "variant", "exact" if scale == 1 and shift == 0 else "wrong")
+        rows.insert(2, "variant", variant or ("exact" if scale == 1 and shift == 0 else "wrong"))
         rows["divergences"] = 0
         rows["compile_seconds"] = 1.0
         rows["compile_reused"] = rep > 0
@@ -132,6 +146,51 @@ def test_sbc_gives_no_verdict_on_too_few_replicates():
     sbc = sbc_table(conjugate_replicates(MIN_SBC_REPLICATES - 1), ["conj"], alpha=0.05)
     assert sbc["passes"].isna().all()
     assert sbc_variants(sbc)["passes"].isna().all()
+
+
+def test_sbc_family_wise_false_alarm_rate_is_at_most_alpha():
+    """100,000 calibrated variants, each 5 independent sets of 200 uniform PIT values (the band's worst case:
+    Bonferroni is exact only for independent parameters): the rule fails between 3% and 5% of them."""
+    rate = family_false_alarm_rate(100_000, 200, 5, 0.05, seed=2024)
+    assert 0.03 <= rate <= 0.05, rate
+
+
+def test_ecdf_counts_and_band_agree_with_the_p_value():
+    pits = np.array([[0.05, 0.3, 0.3, 0.9]])
+    assert ecdf_counts(pits).tolist() == [[1, 3, 3]]  # u <= 1/4, 2/4, 3/4
+    rng = np.random.default_rng(5)
+    sets = rng.uniform(size=(300, 100)) ** rng.uniform(0.6, 1.6, size=(300, 1))  # some far from uniform
+    p = ecdf_pvalues(sets)
+    outside = np.array([ecdf_band(x, 0.99)["points_outside"] > 0 for x in sets])
+    assert 0.1 < outside.mean() < 0.9
+    assert np.array_equal(outside, p <= 0.01)  # leaving the band is the same event as p <= 1 - prob
+    points, lower, upper = sbc_band(100, 0.99)
+    assert (lower <= points).all() and (points <= upper).all() and lower[0] == 0 and upper[-1] == 1
+
+
+def test_differential_sbc_tells_a_shared_bad_set_of_datasets_from_a_wrong_variant():
+    """Truths drawn off the prior fail the absolute SBC of every variant alike; the paired comparison with
+    the reference on the same datasets does not flag an equivalent variant, and does flag a biased one that
+    the absolute SBC lets pass on some parameter."""
+    unlucky = {"n_reps": 200, "truth_shift": 0.5}
+    ref = conjugate_replicates(**unlucky, draw_seed=1, variant="ref")
+    same = conjugate_replicates(**unlucky, draw_seed=2, variant="same")
+    reps = pd.concat([ref, same], ignore_index=True)
+    sbc = sbc_table(reps, ["conj"], alpha=0.05)
+    paired = sbc_paired_table(reps, ["conj"], "ref", alpha=0.05)
+    verdict = sbc_variants(sbc, paired).set_index("variant")
+    assert not verdict.loc["ref", "passes"] and not verdict.loc["same", "passes"]  # both fail the absolute SBC
+    assert verdict.loc["same", "paired_differs"] == False and verdict.loc["same", "min_p_paired"] > 0.01  # noqa: E712
+    assert pd.isna(verdict.loc["ref", "paired_differs"])
+
+    fair = {"n_reps": 200}
+    reps = pd.concat([conjugate_replicates(**fair, draw_seed=1, variant="ref"),
+                      conjugate_replicates(**fair, draw_seed=3, variant="shifted", shift=0.3)], ignore_index=True)
+    sbc = sbc_table(reps, ["conj"], alpha=0.05).set_index(["variant", "parameter"])
+    paired = sbc_paired_table(reps, ["conj"], "ref", alpha=0.05).set_index("parameter")
+    assert sbc.loc[("shifted", "beta[x2]"), "passes"]  # 0.3 posterior sd of bias: within the absolute band
+    assert paired.loc["beta[x2]", "paired_differs"] and paired.loc["beta[x2]", "mean_rank_diff"] < 0
+    assert paired.loc["beta[x2]", "p_paired"] < 1e-6
 
 
 def test_sbc_only_scores_prior_scenarios(calibrated):

@@ -21,6 +21,7 @@ rule calibrate:
             category="Calibration",
         ),
         sbc_variants=paths.calibration_table("sbc_variants"),
+        sbc_paired=paths.calibration_table("sbc_paired"),
         batching=paths.calibration_table("batching"),
     log:
         paths.log("calibrate", "calibrate"),
@@ -33,6 +34,7 @@ rule calibrate:
     params:
         calibration=canonical(config["calibration"]),
         prior_scenarios=PRIOR_SCENARIOS,
+        reference=REFERENCE,
     script:
         "../scripts/calibrate.py"
 

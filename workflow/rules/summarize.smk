@@ -25,7 +25,9 @@ rule summarize:
 rule verdicts:
     input:
         summary=paths.SUMMARY,
+        group_slopes=paths.GROUP_SLOPES,
         checks=all_checks(),
+        prior_predictive=all_prior_predictive(),
         code=code("core", "analysis/verdicts.py"),
     output:
         parameters=report(
@@ -44,5 +46,6 @@ rule verdicts:
         **rule_resources("verdicts"),
     params:
         reference=REFERENCE,
+        margin=config["verdicts"]["margin"],
     script:
         "../scripts/verdicts.py"

@@ -1,8 +1,9 @@
 """Score every fit against its truth across replicates: coverage of central intervals and SBC ranks.
 
 Writes, under results/calibration/: ``replicates.parquet`` (per scenario, replicate, variant and
-parameter: central intervals, rank of the truth, ESS), ``coverage.parquet``, ``sbc.parquet`` (pass/fail
-per parameter of scenarios with ``truth: prior``), ``sbc_variants.parquet`` and ``batching.parquet``
+parameter: central intervals, rank of the truth, ESS), ``coverage.parquet``, ``sbc.parquet`` (p-value and
+pass/fail per parameter of scenarios with ``truth: prior``), ``sbc_paired.parquet`` (each variant's ranks
+against the reference's on the same datasets), ``sbc_variants.parquet`` and ``batching.parquet``
 (compile seconds saved by batching).
 
 Under Snakemake (rule ``calibrate``) or from the command line:
@@ -19,15 +20,24 @@ from pathlib import Path
 _here = (Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__).parent).resolve()  # noqa: F821
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
-from zsneq.analysis.calibration import batching_table, combine, coverage_table, fit_rows, sbc_table, sbc_variants  # noqa: E402
+from zsneq.analysis.calibration import (  # noqa: E402
+    batching_table,
+    combine,
+    coverage_table,
+    fit_rows,
+    sbc_paired_table,
+    sbc_table,
+    sbc_variants,
+)
 from zsneq.core.dataset import read_truth  # noqa: E402
 from zsneq.core.io import atomic_path, setup_logging  # noqa: E402
 from zsneq.core.paths import CALIBRATION_TABLES as OUTPUTS  # noqa: E402
 from zsneq.models.fit import fit_status, read_fit  # noqa: E402
 
 
-def main(fit_paths, truth_paths, settings: dict, prior_scenarios, outputs: dict, log=None) -> None:
-    """``settings``: the config's ``calibration`` mapping; ``outputs``: a path for each of ``OUTPUTS``."""
+def main(fit_paths, truth_paths, settings: dict, prior_scenarios, outputs: dict, reference: str, log=None) -> None:
+    """``settings``: the config's ``calibration`` mapping; ``outputs``: a path for each of ``OUTPUTS``;
+    ``reference``: the config's ``reference_variant``, for differential SBC."""
     logger = setup_logging(log)
     if len(fit_paths) != len(truth_paths):
         raise ValueError(f"{len(fit_paths)} fits but {len(truth_paths)} truth tables; give one truth table per fit")
@@ -52,14 +62,17 @@ def main(fit_paths, truth_paths, settings: dict, prior_scenarios, outputs: dict,
         "sbc": sbc_table(replicates, prior_scenarios, settings["alpha"]),
         "batching": batching_table(replicates),
     }
-    tables["sbc_variants"] = sbc_variants(tables["sbc"])
+    tables["sbc_paired"] = sbc_paired_table(replicates, prior_scenarios, reference, settings["alpha"])
+    tables["sbc_variants"] = sbc_variants(tables["sbc"], tables["sbc_paired"])
     for name in OUTPUTS:
         with atomic_path(outputs[name]) as tmp:
             tables[name].to_parquet(tmp, index=False)
     for row in tables["sbc_variants"].itertuples():
-        logger.info("SBC %s / %s: %s%s", row.scenario, row.variant,
+        logger.info("SBC %s / %s: %s%s (smallest p %.3g); paired with %s: %s", row.scenario, row.variant,
                     {True: "passes", False: "FAILS"}.get(row.passes, "no verdict"),
-                    f" on {row.failing}" if row.failing else "")
+                    f" on {row.failing}" if row.failing else "", row.min_p_ecdf, row.reference or "-",
+                    {True: f"DIFFERS on {row.paired_differing}", False: "no difference"}.get(
+                        row.paired_differs, "no verdict"))
     logger.info("wrote %s (%d fits scored, %d failed)", ", ".join(str(outputs[n]) for n in OUTPUTS),
                 len(frames), failed)
 
@@ -67,7 +80,7 @@ def main(fit_paths, truth_paths, settings: dict, prior_scenarios, outputs: dict,
 if "snakemake" in globals():
     sm = globals()["snakemake"]
     main(list(sm.input.fits), list(sm.input.truths), dict(sm.params.calibration), list(sm.params.prior_scenarios),
-         {name: sm.output[name] for name in OUTPUTS}, sm.log[0])
+         {name: sm.output[name] for name in OUTPUTS}, sm.params.reference, sm.log[0])
 elif __name__ == "__main__":
     from zsneq.core.config import prior_scenarios
     from zsneq.workflow import load_config
@@ -80,4 +93,4 @@ elif __name__ == "__main__":
     a = p.parse_args()
     config = load_config(a.config)
     main(a.fits, a.truths, config["calibration"], prior_scenarios(config),
-         {name: Path(a.outdir) / f"{name}.parquet" for name in OUTPUTS})
+         {name: Path(a.outdir) / f"{name}.parquet" for name in OUTPUTS}, config["reference_variant"])

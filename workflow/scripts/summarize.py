@@ -14,22 +14,30 @@ from pathlib import Path
 _here = (Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__).parent).resolve()  # noqa: F821
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
-from zsneq.analysis.summarize import combine, fit_record, fit_table, summarize_fit  # noqa: E402
+from zsneq.analysis.summarize import (  # noqa: E402
+    combine,
+    combine_group_slopes,
+    fit_record,
+    fit_table,
+    summarize_fit,
+    summarize_group_slopes,
+)
 from zsneq.core.dataset import read_truth  # noqa: E402
 from zsneq.core.io import atomic_path, setup_logging  # noqa: E402
 from zsneq.models.fit import fit_status, read_fit  # noqa: E402
 
 
-def main(fit_paths, truth_paths, out, log=None, fits_out=None) -> None:
+def main(fit_paths, truth_paths, out, log=None, fits_out=None, slopes_out=None) -> None:
     """Write the summary of every successful fit to ``out`` and the table of all fits to ``fits_out``.
 
     A fit recorded as failed gets no summary rows; it is listed in the fit table
-    with its error (and logged), so the report can name it.
+    with its error (and logged), so the report can name it. With ``slopes_out``, every
+    successful fit's group slope summaries (mean, sd, MCSE per group and predictor) go there.
     """
     logger = setup_logging(log)
     if len(fit_paths) != len(truth_paths):
         raise ValueError(f"{len(fit_paths)} fits but {len(truth_paths)} truth tables; give one truth table per fit")
-    frames, records = [], []
+    frames, records, slopes = [], [], []
     for path, truth_path in zip(fit_paths, truth_paths):
         tree = read_fit(path)
         records.append(fit_record(tree, str(path)))
@@ -37,23 +45,30 @@ def main(fit_paths, truth_paths, out, log=None, fits_out=None) -> None:
             logger.warning("%s: fit FAILED (%s); no summary rows", path, tree.attrs.get("error", ""))
             continue
         frames.append(summarize_fit(tree, read_truth(truth_path)))
+        if slopes_out:
+            slopes.append(summarize_group_slopes(tree))
         logger.info("summarized %s", path)
     with atomic_path(fits_out) as tmp:
         fit_table(records).to_parquet(tmp, index=False)
     with atomic_path(out) as tmp:
         combine(frames).to_parquet(tmp, index=False)
+    if slopes_out:
+        with atomic_path(slopes_out) as tmp:
+            combine_group_slopes(slopes).to_parquet(tmp, index=False)
     logger.info("wrote %s (%d fits summarized, %d failed) and %s", out, len(frames), len(records) - len(frames),
                 fits_out)
 
 
 if "snakemake" in globals():
     sm = globals()["snakemake"]
-    main(list(sm.input.fits), list(sm.input.truths), sm.output.summary, sm.log[0], fits_out=sm.output.fits)
+    main(list(sm.input.fits), list(sm.input.truths), sm.output.summary, sm.log[0], fits_out=sm.output.fits,
+         slopes_out=sm.output.group_slopes)
 elif __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", required=True)
     p.add_argument("--fits-out", required=True, help="table of all fits, e.g. results/summary/fits.parquet")
+    p.add_argument("--group-slopes-out", default=None, help="group slope summaries (e.g. group_slopes.parquet)")
     p.add_argument("--fits", nargs="+", required=True)
     p.add_argument("--truths", nargs="+", required=True, help="the truth table of each fit's dataset, in the same order")
     a = p.parse_args()
-    main(a.fits, a.truths, a.out, fits_out=a.fits_out)
+    main(a.fits, a.truths, a.out, fits_out=a.fits_out, slopes_out=a.group_slopes_out)

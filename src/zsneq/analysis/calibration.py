@@ -14,17 +14,30 @@ One dataset cannot tell bad luck from a wrong model; many replicates can.
   intended model's prior (``truth: prior``): if a variant implements that model, the rank of each
   truth among ``L`` independent posterior draws is uniform on ``0..L``. Ranks become PIT values
   ``u = (rank + U) / (L + 1)`` with ``U ~ Uniform(0, 1)`` (randomized, so ``u`` is exactly uniform
-  under calibration), and their ECDF is compared with ArviZ's simultaneous band
-  (``arviz_stats.ecdf_utils.ecdf_pit``, the band ``arviz_plots.plot_ecdf_pit`` draws).
+  under calibration). Their ECDF is scored by the statistic ArviZ's simultaneous band is built on
+  (``arviz_stats.ecdf_utils.ecdf_pit``): ``T``, the smallest binomial tail probability of the ECDF
+  over the evaluation points ``i / n``. Its null distribution for ``n`` replicates is simulated once
+  (``N_NULL`` uniform PIT sets, fixed seed) and gives a p-value ``p_ecdf``; the simultaneous band of
+  probability ``prob`` (``sbc_band``, drawn in the figures) is exactly the set of ECDFs with
+  ``p_ecdf > 1 - prob``, so leaving the band and a small p-value are the same event. (ArviZ's own band
+  from 1000 simulations let 1.3% of uniform PIT sets out at ``prob = 0.99``.)
 
-  **Rule**: a parameter *fails* when its PIT ECDF leaves the simultaneous band of probability
-  ``1 - alpha / K`` anywhere, where ``K`` is the number of top-level parameters (Bonferroni, so a
-  calibrated variant fails on some parameter with probability at most ``alpha``); a variant passes
-  when none of its parameters fails. Fewer than ``MIN_SBC_REPLICATES`` successful fits give no
-  verdict.
+  **Rule**: a parameter *fails* when ``p_ecdf <= alpha / K``, where ``K`` is the number of top-level
+  parameters (Bonferroni, so a calibrated variant fails on some parameter with probability at most
+  ``alpha``); a variant passes when none of its parameters fails. Fewer than
+  ``MIN_SBC_REPLICATES`` successful fits give no verdict.
+- **Differential SBC** (``sbc_paired_table``): every variant is fitted to the same datasets as the
+  reference, so a bad set of datasets affects both alike. Per replicate, the variant's and the
+  reference's ranks of the same truth are paired; two Wilcoxon signed-rank tests ask whether the
+  variant's ranks sit lower or higher (``rank - rank_ref``: location) or further out in the tails
+  (``|rank - L/2| - |rank_ref - L/2|``: over- or underconfidence) than the reference's. ``p_paired``
+  is the smaller p-value times two (Bonferroni over the two tests); ``paired_differs`` when
+  ``p_paired <= alpha / K``.
 """
 
 from __future__ import annotations
+
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -36,7 +49,9 @@ from zsneq.models.fit import fit_attrs
 
 DEFAULTS = {"levels": [0.5, 0.8, 0.94], "rank_draws": 100, "alpha": 0.05}
 MIN_SBC_REPLICATES = 10
-N_SIMULATIONS = 1000  # simulations behind the simultaneous band (arviz_plots' default)
+N_NULL = 100_000  # simulated uniform PIT sets behind the null distribution of the ECDF statistic
+NULL_SEED = 20_251  # fixed: p-values and bands are the same in every run
+NULL_CHUNK = 10_000
 CI = 0.95  # binomial interval of a coverage
 
 KEYS = ["scenario", "rep", "variant", "parameter"]
@@ -173,31 +188,115 @@ def pit_values(ranks: np.ndarray, rank_draws: int, seed: int = 0) -> np.ndarray:
     return (np.asarray(ranks, dtype=float) + jitter) / (rank_draws + 1)
 
 
-def ecdf_band(pit: np.ndarray, prob: float) -> dict:
-    """PIT ECDF against ArviZ's simultaneous band of probability ``prob``: where and how far it leaves it."""
-    from arviz_stats.ecdf_utils import ecdf_pit
+@cache
+def _tail_table(n: int) -> np.ndarray:
+    """``(n - 1, n + 1)``: at evaluation point ``i / n`` and ECDF count ``c``, the smaller binomial tail
+    probability ``min(P(X <= c), P(X >= c))`` of ``X ~ Binomial(n, i / n)`` (the uniform ECDF's count)."""
+    from scipy.special import bdtr
 
-    points, ecdf, lower, upper = ecdf_pit(np.asarray(pit), prob, N_SIMULATIONS)
+    points = np.arange(1, n) / n
+    counts = np.arange(n + 1)
+    lower = bdtr(counts[None, :], n, points[:, None])
+    upper = 1 - bdtr(counts[None, :] - 1, n, points[:, None])
+    upper[:, 0] = 1.0
+    return np.minimum(lower, upper)
+
+
+def ecdf_counts(pits: np.ndarray) -> np.ndarray:
+    """ECDF counts ``#{u <= i / n}`` at ``i = 1..n-1`` of each row of ``pits`` (sets of ``n`` PIT values)."""
+    pits = np.atleast_2d(np.asarray(pits, dtype=float))
+    sets, n = pits.shape
+    bins = np.clip(np.ceil(pits * n).astype(int) - 1, 0, n - 1)  # u in ((b) / n, (b + 1) / n] -> b
+    flat = np.bincount((bins + n * np.arange(sets)[:, None]).ravel(), minlength=sets * n).reshape(sets, n)
+    return np.cumsum(flat, axis=1)[:, :-1]
+
+
+def ecdf_statistics(pits: np.ndarray) -> np.ndarray:
+    """``T`` of each row of ``pits``: the smallest binomial tail probability of its ECDF (small: far from uniform)."""
+    counts = ecdf_counts(pits)
+    table = _tail_table(counts.shape[1] + 1)
+    return table[np.arange(counts.shape[1])[None, :], counts].min(axis=1)
+
+
+@cache
+def null_statistics(n: int) -> np.ndarray:
+    """Sorted ``T`` of ``N_NULL`` sets of ``n`` uniform PIT values (fixed seed)."""
+    rng = np.random.default_rng([NULL_SEED, n])
+    parts = [ecdf_statistics(rng.uniform(size=(min(NULL_CHUNK, N_NULL - i), n))) for i in range(0, N_NULL, NULL_CHUNK)]
+    return np.sort(np.concatenate(parts))
+
+
+def ecdf_pvalues(pits: np.ndarray) -> np.ndarray:
+    """P-value of each row of ``pits`` under uniformity: ``(1 + #{T_null <= T}) / (N_NULL + 1)``."""
+    stats = ecdf_statistics(pits)
+    null = null_statistics(np.atleast_2d(pits).shape[1])
+    return (1 + np.searchsorted(null, stats, side="right")) / (len(null) + 1)
+
+
+def _threshold(n: int, prob: float) -> float:
+    """The largest ``t`` with p-value ``(1 + #{T_null <= t}) / (N + 1) <= 1 - prob`` (-1: none)."""
+    null = null_statistics(n)
+    k = int(np.floor((1 - prob) * (len(null) + 1))) - 1  # at most k null values may lie at or below t
+    if k < 0:
+        return -1.0
+    return float(np.nextafter(null[k], -np.inf)) if k < len(null) else 1.0
+
+
+def sbc_band(n: int, prob: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Simultaneous band of probability ``prob`` for the ECDF of ``n`` uniform PIT values.
+
+    Returns ``(points, lower, upper)`` at ``0, 1/n, ..., 1``: an ECDF stays inside (``lower <= ecdf <=
+    upper`` everywhere) exactly when its ``p_ecdf > 1 - prob``.
+    """
+    table, t = _tail_table(n), _threshold(n, prob)
+    allowed = table > t
+    counts = np.arange(n + 1)
+    lower = np.where(allowed, counts[None, :], n + 1).min(axis=1) / n
+    upper = np.where(allowed, counts[None, :], -1).max(axis=1) / n
+    points = np.arange(n + 1) / n
+    return points, np.concatenate(([0.0], lower, [1.0])), np.concatenate(([0.0], upper, [1.0]))
+
+
+def ecdf_band(pit: np.ndarray, prob: float) -> dict:
+    """PIT ECDF against the simultaneous band of probability ``prob``: p-value, where and how far it leaves it."""
+    pit = np.asarray(pit, dtype=float)
+    n = len(pit)
+    points, lower, upper = sbc_band(n, prob)
+    ecdf = np.concatenate(([0.0], ecdf_counts(pit)[0] / n, [1.0]))
     below, above = np.clip(lower - ecdf, 0, None), np.clip(ecdf - upper, 0, None)
     return {
+        "p_ecdf": float(ecdf_pvalues(pit)[0]),
         "points_outside": int(((below > 0) | (above > 0)).sum()),
         "max_excess": float(max(below.max(), above.max())),
         "max_abs_ecdf_diff": float(np.abs(ecdf - points).max()),
     }
 
 
+def family_false_alarm_rate(n_sets: int, n: int, n_params: int, alpha: float, seed: int = 0) -> float:
+    """Share of ``n_sets`` calibrated variants (``n_params`` independent uniform PIT sets of ``n`` each)
+    that ``sbc_table``'s rule fails on some parameter: the measured family-wise false-alarm rate."""
+    rng = np.random.default_rng(seed)
+    chunk = max(1, NULL_CHUNK // n_params)
+    alarms = 0
+    for start in range(0, n_sets, chunk):
+        size = min(chunk, n_sets - start)
+        p = ecdf_pvalues(rng.uniform(size=(size * n_params, n))).reshape(size, n_params)
+        alarms += int((p <= alpha / n_params).any(axis=1).sum())
+    return alarms / n_sets
+
+
 def sbc_table(replicates: pd.DataFrame, scenarios, alpha: float) -> pd.DataFrame:
     """Pass/fail per (scenario, variant, parameter) of simulation-based calibration (see module docstring).
 
     ``scenarios``: the scenarios whose truths are drawn from the prior. Columns: ``n`` successful
-    fits, ``rank_draws`` L, ``band_prob``, ``points_outside`` the band, ``max_excess`` beyond it,
-    ``max_abs_ecdf_diff``, ``mean_pit`` (below 0.5: the truth tends to lie low in the posterior,
-    i.e. the parameter is overestimated), ``low_ess`` replicates with bulk ESS below L (their
-    thinned draws may be autocorrelated), ``divergent`` replicates, and ``passes`` (NA without a
-    verdict).
+    fits, ``rank_draws`` L, ``band_prob``, ``p_ecdf`` (graded: the smaller, the less uniform the
+    ranks), ``points_outside`` the band, ``max_excess`` beyond it, ``max_abs_ecdf_diff``,
+    ``mean_pit`` (below 0.5: the truth tends to lie low in the posterior, i.e. the parameter is
+    overestimated), ``low_ess`` replicates with bulk ESS below L (their thinned draws may be
+    autocorrelated), ``divergent`` replicates, and ``passes`` (NA without a verdict).
     """
-    columns = ["scenario", "variant", "parameter", "n", "rank_draws", "band_prob", "points_outside", "max_excess",
-               "max_abs_ecdf_diff", "mean_pit", "low_ess", "divergent", "passes"]
+    columns = ["scenario", "variant", "parameter", "n", "rank_draws", "band_prob", "p_ecdf", "points_outside",
+               "max_excess", "max_abs_ecdf_diff", "mean_pit", "low_ess", "divergent", "passes"]
     rows = []
     sub_all = replicates[replicates["scenario"].isin(list(scenarios))]
     for (scenario, variant), fits in sub_all.groupby(["scenario", "variant"], sort=False):
@@ -212,10 +311,10 @@ def sbc_table(replicates: pd.DataFrame, scenarios, alpha: float) -> pd.DataFrame
                    "low_ess": int((sub["ess_bulk"] < L).sum()), "divergent": int((sub["divergences"] > 0).sum())}
             if len(sub) >= MIN_SBC_REPLICATES:
                 row |= ecdf_band(pit, prob)
-                row["passes"] = row["points_outside"] == 0
+                row["passes"] = row["p_ecdf"] > 1 - prob
             else:
-                row |= {"points_outside": None, "max_excess": float("nan"), "max_abs_ecdf_diff": float("nan"),
-                        "passes": None}
+                row |= {"p_ecdf": float("nan"), "points_outside": None, "max_excess": float("nan"),
+                        "max_abs_ecdf_diff": float("nan"), "passes": None}
             rows.append(row)
     if not rows:
         return pd.DataFrame(columns=columns)
@@ -225,16 +324,87 @@ def sbc_table(replicates: pd.DataFrame, scenarios, alpha: float) -> pd.DataFrame
     return _sorted(out, ["scenario", "variant", "parameter"])
 
 
-def sbc_variants(sbc: pd.DataFrame) -> pd.DataFrame:
-    """One row per (scenario, variant): passes when every parameter passes; lists the failing ones."""
+PAIRED_COLUMNS = ["scenario", "variant", "reference", "parameter", "n_pairs", "mean_rank_diff", "p_location",
+                  "mean_spread_diff", "p_spread", "p_paired", "paired_differs"]
+
+
+def paired_rank_test(ranks: np.ndarray, ranks_ref: np.ndarray, rank_draws: int) -> dict:
+    """Paired comparison of a variant's ranks with the reference's on the same datasets (differential SBC).
+
+    ``mean_rank_diff``/``p_location``: Wilcoxon signed-rank test of ``rank - rank_ref`` (the variant's
+    posterior sits higher or lower). ``mean_spread_diff``/``p_spread``: of
+    ``|rank - L/2| - |rank_ref - L/2|`` (positive: the truth lies further out in the variant's
+    posterior, i.e. it is overconfident). ``p_paired = min(1, 2 * min(p_location, p_spread))``.
+    Pairs with no difference carry no information and are dropped (Wilcoxon's ``zero_method='wilcox'``).
+    """
+    from scipy.stats import wilcoxon
+
+    ranks, ranks_ref = np.asarray(ranks, dtype=float), np.asarray(ranks_ref, dtype=float)
+    half = rank_draws / 2
+    diffs = {"location": ranks - ranks_ref, "spread": np.abs(ranks - half) - np.abs(ranks_ref - half)}
+    out = {"n_pairs": len(ranks)}
+    for name, d in diffs.items():
+        key = "mean_rank_diff" if name == "location" else "mean_spread_diff"
+        out[key] = float(d.mean()) if len(d) else float("nan")
+        out[f"p_{name}"] = float(wilcoxon(d, zero_method="wilcox").pvalue) if np.count_nonzero(d) else 1.0
+    out["p_paired"] = float(min(1.0, 2 * min(out["p_location"], out["p_spread"])))
+    return out
+
+
+def sbc_paired_table(replicates: pd.DataFrame, scenarios, reference: str, alpha: float) -> pd.DataFrame:
+    """Differential SBC per (scenario, variant, parameter): the variant's ranks against the reference's on the
+    same replicates (``paired_rank_test``). ``paired_differs`` (NA with fewer than ``MIN_SBC_REPLICATES``
+    pairs) when ``p_paired <= alpha / K``, K the number of top-level parameters, as in ``sbc_table``."""
+    rows = []
+    sub_all = replicates[replicates["scenario"].isin(list(scenarios))]
+    ref_all = sub_all[sub_all["variant"] == reference][["scenario", "rep", "parameter", "rank"]]
+    for (scenario, variant), fits in sub_all[sub_all["variant"] != reference].groupby(["scenario", "variant"],
+                                                                                       sort=False):
+        pairs = fits.merge(ref_all, on=["scenario", "rep", "parameter"], suffixes=("", "_ref"))
+        n_params = fits["parameter"].nunique()
+        for parameter, sub in pairs.groupby("parameter", sort=False):
+            sub = sub.sort_values("rep")
+            test = paired_rank_test(sub["rank"].to_numpy(), sub["rank_ref"].to_numpy(),
+                                    int(sub["rank_draws"].iloc[0]))
+            decided = len(sub) >= MIN_SBC_REPLICATES
+            rows.append({"scenario": scenario, "variant": variant, "reference": reference, "parameter": parameter,
+                         **test, "paired_differs": (test["p_paired"] <= alpha / n_params) if decided else None})
+    if not rows:
+        return pd.DataFrame(columns=PAIRED_COLUMNS)
+    out = pd.DataFrame(rows, columns=PAIRED_COLUMNS)
+    out["paired_differs"] = out["paired_differs"].astype("boolean")
+    return _sorted(out, ["scenario", "variant", "parameter"])
+
+
+SBC_VARIANT_COLUMNS = ["scenario", "variant", "n", "passes", "failing", "min_p_ecdf", "reference", "min_p_paired",
+                       "paired_differs", "paired_differing"]
+
+
+def sbc_variants(sbc: pd.DataFrame, paired: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per (scenario, variant): passes when every parameter passes; lists the failing ones.
+
+    ``min_p_ecdf``: the smallest per-parameter p-value (to compare with ``alpha / K``). With ``paired``
+    (``sbc_paired_table``), also the differential SBC beside it: ``min_p_paired``, ``paired_differs``
+    (some parameter's ranks differ from the reference's; NA for the reference or without a verdict) and
+    the parameters that differ.
+    """
     rows = []
     for (scenario, variant), sub in sbc.groupby(["scenario", "variant"], sort=False):
         failing = sub.loc[sub["passes"].fillna(True) == False, "parameter"].tolist()  # noqa: E712
         verdict = pd.NA if sub["passes"].isna().any() else not failing
-        rows.append({"scenario": scenario, "variant": variant, "n": int(sub["n"].min()), "passes": verdict,
-                     "failing": ", ".join(failing)})
-    out = pd.DataFrame(rows, columns=["scenario", "variant", "n", "passes", "failing"])
+        row = {"scenario": scenario, "variant": variant, "n": int(sub["n"].min()), "passes": verdict,
+               "failing": ", ".join(failing), "min_p_ecdf": float(sub["p_ecdf"].min()), "reference": None,
+               "min_p_paired": float("nan"), "paired_differs": pd.NA, "paired_differing": ""}
+        pair = None if paired is None else paired[(paired["scenario"] == scenario) & (paired["variant"] == variant)]
+        if pair is not None and len(pair):
+            differing = pair.loc[pair["paired_differs"].fillna(False).astype(bool), "parameter"].tolist()
+            row |= {"reference": pair["reference"].iloc[0], "min_p_paired": float(pair["p_paired"].min()),
+                    "paired_differs": pd.NA if pair["paired_differs"].isna().any() else bool(differing),
+                    "paired_differing": ", ".join(differing)}
+        rows.append(row)
+    out = pd.DataFrame(rows, columns=SBC_VARIANT_COLUMNS)
     out["passes"] = out["passes"].astype("boolean")
+    out["paired_differs"] = out["paired_differs"].astype("boolean")
     return out
 
 

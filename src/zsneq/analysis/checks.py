@@ -7,17 +7,20 @@
    none in its prior; its offsets are then the exact conditional draws given the
    data at prior draws of beta, tau and sigma (``add_group_slopes``), which must
    keep the same constraint.
-2. Log-density equivalence: draw points from the reference variant's prior, map
-   each to the variant's parameters (``from_common``) and evaluate both models'
+2. Log-density equivalence: draw points from the reference variant's prior *and* from the
+   variant's own prior, map each to both models' parameters (``from_common``) and evaluate both
    joint log densities on the same data, in the constrained space, each plus its
-   ``logp_correction`` so that both are densities of the same coordinates (beta,
-   tau, sigma, offsets): the log Jacobian for centered group slopes, and for a
-   likelihood that integrates the slopes out, the exact log density of the
-   offsets given the data (``log p(y, offsets | theta) = log p(y | theta) +
-   log p(offsets | y, theta)``). Equivalent specifications differ by a constant;
-   anything else differs from point to point. Where the variant cannot represent a
-   reference point (``NoMap``, or log density -inf because the point is outside
-   its support) no map exists, and the reason is reported.
+   ``logp_correction`` so that both are densities of the same coordinates (beta, tau, sigma,
+   offsets): the log Jacobian for centered group slopes, and for a likelihood that integrates the
+   slopes out, the exact log density of the offsets given the data (``log p(y, offsets | theta) =
+   log p(y | theta) + log p(offsets | y, theta)``). Equivalent specifications differ by a constant;
+   anything else differs from point to point. The tolerance on that spread is the floating-point
+   error of the two sums, in nats: ``FP_SAFETY * eps * log2(N) * (sum |terms|)`` over both models'
+   ``N`` elementwise log-density terms (pairwise summation error, with room for how each term is
+   computed), largest over the points, doubled for a spread of two differences. Where the variant
+   cannot represent a reference point (``NoMap``, or log density -inf) no map exists; where the
+   reference cannot represent a point of the variant's prior (its log density is -inf there, e.g.
+   offsets that do not sum to zero), the variant's support is larger and the densities differ.
 """
 
 from __future__ import annotations
@@ -27,23 +30,32 @@ import warnings
 
 import numpy as np
 import pymc as pm
+import pytensor.tensor as pt
 import xarray as xr
 from pymc.model.transform.conditioning import remove_value_transforms
+from pytensor.xtensor.type import XTensorVariable
 
 from zsneq.core.dataset import RegressionData
 from zsneq.core.vocabulary import GROUP, PREDICTOR
-from zsneq.models.variants import NoMap, get_variant
+from zsneq.models.variants import NoMap, Variant, get_variant
 
 EXPECTED_ZERO_SUM_DIM = GROUP
-RTOL = 1e-8
+EPS = float(np.finfo(np.float64).eps)
+FP_SAFETY = 16  # rounding of each term (a few operations each) on top of the summation error bound
 # The checks evaluate each compiled function a few times: compile fast rather than run fast. On the seed
 # scenario this takes a check from about 30 s (numba, cold private cache) to a few seconds.
 MODE = "FAST_COMPILE"
 
 
-def prior_offsets(variant: str, data: RegressionData, draws: int = 20, seed: int = 0) -> tuple[xr.Dataset, xr.DataArray]:
+def _variant(variant: str | Variant) -> Variant:
+    """A variant by name, or a ``Variant`` as given (tests build variants that are not in the registry)."""
+    return get_variant(variant) if isinstance(variant, str) else variant
+
+
+def prior_offsets(variant: str | Variant, data: RegressionData, draws: int = 20,
+                  seed: int = 0) -> tuple[xr.Dataset, xr.DataArray]:
     """Prior draws of the top-level parameters and of the group offsets (group, predictor)."""
-    module = get_variant(variant)
+    module = _variant(variant)
     model = module.build_model(data)
     names = [rv.name for rv in model.free_RVs]
     with warnings.catch_warnings():  # a likelihood written as a Potential plays no part in prior draws
@@ -63,9 +75,20 @@ def zero_sum_dims(offsets: xr.DataArray) -> list[str]:
     return [dim for dim in (GROUP, PREDICTOR) if bool(np.allclose(offsets.sum(dim), 0.0, atol=1e-9 * scale * offsets.sizes[dim]))]
 
 
-def _logp_fn(variant: str, data: RegressionData):
-    model = remove_value_transforms(get_variant(variant).build_model(data))
+def _logp_fn(variant: str | Variant, data: RegressionData):
+    """The variant's joint log density (constrained space) as a function of a point, and its value dtypes."""
+    model = remove_value_transforms(_variant(variant).build_model(data))
     return model.compile_logp(jacobian=False, mode=MODE), {v.name: v.dtype for v in model.value_vars}
+
+
+def _logp_and_magnitude_fn(variant: str | Variant, data: RegressionData):
+    """A function of a point giving ``(log p, sum of |elementwise terms|, number of terms)``, and value dtypes."""
+    model = remove_value_transforms(_variant(variant).build_model(data))
+    terms = [t.values if isinstance(t, XTensorVariable) else t for t in model.logp(jacobian=False, sum=False)]
+    magnitude = pt.add(*[pt.abs(t).sum() for t in terms])
+    count = pt.add(*[t.size for t in terms])
+    fn = model.compile_fn([pt.add(*[t.sum() for t in terms]), magnitude, count], mode=MODE, point_fn=True)
+    return fn, {v.name: v.dtype for v in model.value_vars}
 
 
 def _as_inputs(point: dict, dtypes: dict) -> dict:
@@ -75,54 +98,87 @@ def _as_inputs(point: dict, dtypes: dict) -> dict:
     return {k: np.asarray(point[k], dtype=dtypes[k]) for k in dtypes}
 
 
-def logp_equivalence(variant: str, reference: str, data: RegressionData, n_points: int = 8, seed: int = 0) -> dict:
-    """Compare log densities of ``variant`` and ``reference`` at mapped reference-prior points."""
-    common, offsets = prior_offsets(reference, data, draws=n_points, seed=seed)
+def _points(variant: str | Variant, data: RegressionData, n_points: int, seed: int) -> list[dict]:
+    """``n_points`` prior draws of ``variant`` in the reference coordinates (beta, tau, sigma, offsets)."""
+    common, offsets = prior_offsets(variant, data, draws=n_points, seed=seed)
     common = common.stack(sample=("chain", "draw"))
     offsets = offsets.stack(sample=("chain", "draw")).transpose("sample", GROUP, PREDICTOR)
-    ref_module, var_module = get_variant(reference), get_variant(variant)
-    ref_fn, ref_dtypes = _logp_fn(reference, data)
-    var_fn, var_dtypes = _logp_fn(variant, data)
-    ref_lp, var_lp = [], []
-    for i in range(n_points):
-        point = {
-            "beta": common["beta"].isel(sample=i).values,
-            "tau": common["tau"].isel(sample=i).values,
-            "sigma": common["sigma"].isel(sample=i).values,
-            "offsets": offsets.isel(sample=i).values,
-        }
-        ref_point = _as_inputs(ref_module.from_common(point, data.predictors), ref_dtypes)
-        ref_lp.append(float(ref_fn(ref_point)) + ref_module.logp_correction(point, data))
+    return [{"beta": common["beta"].isel(sample=i).values, "tau": common["tau"].isel(sample=i).values,
+             "sigma": common["sigma"].isel(sample=i).values, "offsets": offsets.isel(sample=i).values}
+            for i in range(n_points)]
+
+
+def fp_tolerance(magnitude: float, n_terms: int) -> float:
+    """Floating-point error bound, in nats, of a log density summed from ``n_terms`` terms of total size
+    ``magnitude`` (sum of their absolute values)."""
+    return FP_SAFETY * EPS * max(1.0, np.log2(max(n_terms, 2))) * magnitude
+
+
+def _evaluate(module: Variant, fn, dtypes: dict, point: dict, data: RegressionData) -> tuple[float, float]:
+    """Log density (plus ``logp_correction``) of ``module`` at a reference-coordinate point, and its FP error
+    bound; raises NoMap when the variant cannot represent the point."""
+    logp, magnitude, count = fn(_as_inputs(module.from_common(point, data.predictors), dtypes))
+    correction = module.logp_correction(point, data)
+    return float(logp) + correction, fp_tolerance(float(magnitude) + abs(correction), int(count))
+
+
+def logp_equivalence(variant: str | Variant, reference: str | Variant, data: RegressionData, n_points: int = 8,
+                     seed: int = 0) -> dict:
+    """Compare log densities of ``variant`` and ``reference`` at points from both priors (see module docstring)."""
+    ref_module, var_module = _variant(reference), _variant(variant)
+    ref_fn, ref_dtypes = _logp_and_magnitude_fn(ref_module, data)
+    var_fn, var_dtypes = _logp_and_magnitude_fn(var_module, data)
+    diffs, errors = [], []
+    for i, point in enumerate(_points(ref_module, data, n_points, seed)):
+        ref_lp, ref_err = _evaluate(ref_module, ref_fn, ref_dtypes, point, data)
         try:
-            mapped = var_module.from_common(point, data.predictors)
+            var_lp, var_err = _evaluate(var_module, var_fn, var_dtypes, point, data)
         except NoMap as exc:
             return {"status": "no_map", "reason": str(exc), "n_points": i + 1}
-        var_lp.append(float(var_fn(_as_inputs(mapped, var_dtypes))) + var_module.logp_correction(point, data))
-        if not np.isfinite(var_lp[-1]):
+        if not np.isfinite(var_lp):
             return {
                 "status": "no_map",
                 "reason": "the reference's parameter values lie outside this variant's support "
                 "(its log density is -inf there)",
                 "n_points": i + 1,
             }
-    diffs = np.array(var_lp) - np.array(ref_lp)
+        diffs.append(var_lp - ref_lp)
+        errors.append(ref_err + var_err)
+    outside = 0
+    own = _points(var_module, data, n_points, seed + 1)
+    for point in own:
+        var_lp, var_err = _evaluate(var_module, var_fn, var_dtypes, point, data)
+        try:
+            ref_lp, ref_err = _evaluate(ref_module, ref_fn, ref_dtypes, point, data)
+        except NoMap:
+            ref_lp, ref_err = -np.inf, 0.0
+        if not np.isfinite(ref_lp):
+            outside += 1
+            continue
+        diffs.append(var_lp - ref_lp)
+        errors.append(ref_err + var_err)
+    n_total = 2 * n_points
+    diffs = np.array(diffs)
     spread = float(np.ptp(diffs))
-    tol = RTOL * max(1.0, float(np.max(np.abs(ref_lp))))
-    return {
-        "status": "equivalent" if spread <= tol else "different",
-        "reason": (
-            f"log densities differ by a constant ({diffs[0]:.6g}) at {n_points} points"
-            if spread <= tol
-            else f"log density differences vary by {spread:.3g} across {n_points} points (tolerance {tol:.2g})"
-        ),
-        "n_points": n_points,
-        "constant": float(diffs[0]),
-        "spread": spread,
-        "tolerance": tol,
-    }
+    tol = 2 * float(max(errors))  # the spread is the difference of two differences
+    result = {"n_points": n_total, "constant": float(diffs[0]), "spread": spread, "tolerance": tol,
+              "outside_reference_support": outside}
+    if outside:
+        return result | {
+            "status": "different",
+            "reason": f"{outside} of {n_points} points from this variant's prior lie outside the reference's "
+                      "support (its log density is -inf there): the variant's support is larger",
+        }
+    if spread <= tol:
+        return result | {"status": "equivalent",
+                         "reason": f"log densities differ by a constant ({diffs[0]:.6g}) at {n_total} points from "
+                                   f"both priors (spread {spread:.2g} nats, floating-point tolerance {tol:.2g})"}
+    return result | {"status": "different",
+                     "reason": f"log density differences vary by {spread:.3g} nats across {n_total} points from both "
+                               f"priors (floating-point tolerance {tol:.2g})"}
 
 
-def run_checks(variant: str, reference: str, data: RegressionData, seed: int = 0) -> dict:
+def run_checks(variant: str | Variant, reference: str | Variant, data: RegressionData, seed: int = 0) -> dict:
     """Both structural checks for one variant on one dataset, with timings."""
     t0 = time.perf_counter()
     _, offsets = prior_offsets(variant, data, seed=seed)
@@ -132,8 +188,8 @@ def run_checks(variant: str, reference: str, data: RegressionData, seed: int = 0
     logp = logp_equivalence(variant, reference, data, seed=seed)
     t2 = time.perf_counter()
     return {
-        "variant": variant,
-        "reference": reference,
+        "variant": _variant(variant).name,
+        "reference": _variant(reference).name,
         "zero_sum_dims": dims,
         "expected_zero_sum_dim": EXPECTED_ZERO_SUM_DIM,
         "zero_sum_ok": dims == [EXPECTED_ZERO_SUM_DIM] and not degenerate,

@@ -17,7 +17,9 @@ from zsneq.models.variants import get_variant
 log = logging.getLogger(__name__)
 
 CI_PROB = 0.94
-STAT_COLUMNS = ["mean", "sd", "hdi_3%", "hdi_97%", "ess_bulk", "ess_tail", "r_hat", "mcse_mean", "mcse_sd"]
+TAIL_PROBS = {"q5": 0.05, "q95": 0.95}  # posterior quantiles compared between variants, with their MCSE
+STAT_COLUMNS = ["mean", "sd", "hdi_3%", "hdi_97%", "ess_bulk", "ess_tail", "r_hat", "mcse_mean", "mcse_sd",
+                "q5", "q95", "mcse_q5", "mcse_q95"]
 KEY_COLUMNS = ["scenario", "rep", "variant", "parameter"]
 COLUMNS = [
     *KEY_COLUMNS, *STAT_COLUMNS, "truth", "target", "divergences", "compile_seconds", "sampling_seconds",
@@ -31,14 +33,41 @@ def common_posterior(tree: xr.DataTree) -> xr.Dataset:
     return module.to_common(tree["posterior"].to_dataset(), attrs["predictors"])
 
 
+def _flat(ds: xr.Dataset) -> pd.Series:
+    """A Dataset of per-parameter scalars (``beta``/``tau`` by predictor, ``sigma``) as a Series by parameter name."""
+    out = {}
+    for name, da in ds.data_vars.items():
+        if "predictor" in da.dims:
+            out |= {f"{name}[{p}]": float(v) for p, v in zip(da.coords["predictor"].values, da.values, strict=True)}
+        else:
+            out[name] = float(da)
+    return pd.Series(out)
+
+
+def tail_quantiles(posterior: xr.Dataset) -> pd.DataFrame:
+    """The 5% and 95% posterior quantiles of each parameter and their Monte Carlo standard errors.
+
+    Columns ``q5``, ``q95``, ``mcse_q5``, ``mcse_q95``; index: parameter names of the common vocabulary.
+    """
+    import arviz_stats as azs
+
+    columns = {}
+    for name, prob in TAIL_PROBS.items():
+        columns[name] = _flat(posterior.quantile(prob, dim=("chain", "draw")).drop_vars("quantile"))
+        columns[f"mcse_{name}"] = _flat(azs.mcse(posterior, method="quantile", prob=prob))
+    return pd.DataFrame(columns)
+
+
 def summarize_fit(tree: xr.DataTree, truth: Truth | None) -> pd.DataFrame:
-    """One row per top-level parameter: ArviZ summary (94% HDI) plus truth and timings (truth and target
-    NaN when the dataset's truth is not known: data of the user's own)."""
+    """One row per top-level parameter: ArviZ summary (94% HDI), 5%/95% quantiles with MCSE, truth, timings
+    (truth and target NaN when the dataset's truth is not known: data of the user's own)."""
     attrs = fit_attrs(tree)
+    posterior = common_posterior(tree)
     stats = azs.summary(
-        common_posterior(tree), ci_prob=CI_PROB, ci_kind="hdi", round_to="none"
+        posterior, ci_prob=CI_PROB, ci_kind="hdi", round_to="none"
     ).rename(columns={"hdi94_lb": "hdi_3%", "hdi94_ub": "hdi_97%"})
     stats.index.name = "parameter"
+    stats = stats.join(tail_quantiles(posterior))
     frame = stats[STAT_COLUMNS].reset_index()
     frame.insert(0, "scenario", attrs.get("scenario", ""))
     frame.insert(1, "rep", int(attrs.get("rep", 0)))
@@ -50,6 +79,41 @@ def summarize_fit(tree: xr.DataTree, truth: Truth | None) -> pd.DataFrame:
     frame["compile_seconds"] = float(attrs["compile_seconds"])
     frame["sampling_seconds"] = float(attrs["sampling_seconds"])
     return frame[COLUMNS]
+
+
+SLOPE_COLUMNS = ["scenario", "rep", "variant", "group", "predictor", "mean", "sd", "mcse_mean"]
+
+
+def summarize_group_slopes(tree: xr.DataTree) -> pd.DataFrame:
+    """Every group's slope per predictor: posterior mean, sd and MCSE of the mean, one row each.
+
+    ``results/summary/group_slopes.parquet`` holds these rows for every fit; the verdicts compare
+    them between a variant and the reference group by group.
+    """
+    import arviz_stats as azs
+
+    attrs = fit_attrs(tree)
+    slopes = get_variant(attrs["variant"]).group_slopes(tree["posterior"].to_dataset(), attrs["predictors"])
+    ds = xr.Dataset({
+        "mean": slopes.mean(("chain", "draw")),
+        "sd": slopes.std(("chain", "draw"), ddof=1),
+        "mcse_mean": azs.mcse(slopes, method="mean"),
+    })
+    frame = ds.to_dataframe().reset_index()[["group", "predictor", "mean", "sd", "mcse_mean"]]
+    frame.insert(0, "scenario", str(attrs.get("scenario", "")))
+    frame.insert(1, "rep", int(attrs.get("rep", 0)))
+    frame.insert(2, "variant", str(attrs["variant"]))
+    frame["group"] = frame["group"].astype(str)
+    frame["predictor"] = frame["predictor"].astype(str)
+    return frame[SLOPE_COLUMNS]
+
+
+def combine_group_slopes(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate per-fit group slope tables (an empty table with the columns when there are none)."""
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return pd.DataFrame(columns=SLOPE_COLUMNS)
+    return pd.concat(frames, ignore_index=True)
 
 
 def combine(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:

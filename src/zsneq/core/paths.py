@@ -16,7 +16,7 @@ S, V, R = "{scenario}", "{variant}", "{rep}"  # the wildcards, as pattern defaul
 RESULTS = "results"
 DIAGNOSTIC_KINDS = ("rank", "trace", "energy")
 SBC_FIGURES = ("ranks", "ecdf")  # rank histograms; PIT ECDF differences with simultaneous bands
-CALIBRATION_TABLES = ("replicates", "coverage", "sbc", "sbc_variants", "batching")
+CALIBRATION_TABLES = ("replicates", "coverage", "sbc", "sbc_variants", "sbc_paired", "batching")
 BENCHMARK_TABLES = ("fits", "scaling")  # <name>.csv, written by scripts/benchmarks/likelihoods.py
 
 
@@ -47,6 +47,7 @@ def prior_predictive(scenario=S, variant=V) -> str:
 
 SUMMARY = f"{RESULTS}/summary/summary.parquet"
 FIT_TABLE = f"{RESULTS}/summary/fits.parquet"
+GROUP_SLOPES = f"{RESULTS}/summary/group_slopes.parquet"
 PARAMETER_VERDICTS = f"{RESULTS}/summary/verdicts.parquet"
 VARIANT_VERDICTS = f"{RESULTS}/summary/variant_verdicts.parquet"
 REPORT = f"{RESULTS}/report/index.html"

@@ -263,9 +263,7 @@ def sbc_ecdf_figure(replicates: pd.DataFrame, sbc: pd.DataFrame, alpha: float, t
     import arviz_plots as azp
     import xarray as xr
     from arviz_plots import PlotCollection
-    from arviz_stats.ecdf_utils import ecdf_pit
-
-    from zsneq.analysis.calibration import pit_values
+    from zsneq.analysis.calibration import pit_values, sbc_band
 
     variants, params = _sbc_grid(replicates)
     L = int(replicates["rank_draws"].iloc[0])
@@ -285,7 +283,7 @@ def sbc_ecdf_figure(replicates: pd.DataFrame, sbc: pd.DataFrame, alpha: float, t
                           plot_collection=pc, envelope_prob=prob,
                           visuals={"p_value_text": False, "suspicious_points": False, "title": False,
                                    "xlabel": False})
-    points, _, lower, upper = ecdf_pit(np.linspace(0, 1, ds.sizes["replicate"]), prob, 1000)
+    points, lower, upper = sbc_band(ds.sizes["replicate"], prob)
     keep = np.unique(np.linspace(0, len(points) - 1, min(len(points), BAND_POINTS)).round().astype(int))
     points, lower, upper = points[keep], lower[keep], upper[keep]  # the band at most BAND_POINTS steps wide
     reach = 0.0

@@ -23,6 +23,7 @@ from zsneq.analysis.benchmark import (
     job_benchmark_summary,
     scaling_grid,
 )
+from zsneq.analysis.verdicts import MARGIN, Verdict, rule_sentences, verdict_counts
 from zsneq.core.config import calibrated_scenarios, prior_scenarios
 from zsneq.core.io import write_text
 from zsneq.core.paths import DIAGNOSTIC_KINDS
@@ -66,6 +67,15 @@ def variant_table(rows: pd.DataFrame) -> dict:
 
 
 MAX_REPLICATES_SHOWN = 3  # replicates with full tables and verdict lines; the rest are tallied
+SEVERITY = [Verdict.DISAGREES, Verdict.UNRELIABLE, Verdict.UNKNOWN, Verdict.INCONCLUSIVE, Verdict.AGREES,
+            Verdict.REFERENCE]  # the label a tally of replicates shows first
+
+
+def verdict_overview(verdicts: pd.DataFrame | None, config: dict) -> dict:
+    """First-screen summary: how many variant fits carry each label, the margin, one rule sentence per label."""
+    margin = float(config.get("verdicts", {}).get("margin", MARGIN))
+    frame = verdicts if verdicts is not None else pd.DataFrame(columns=["verdict"])
+    return {"counts": verdict_counts(frame), "margin": margin, "rules": rule_sentences(margin)}
 
 
 def verdict_rows(verdicts: pd.DataFrame | None, scenario: str) -> list[dict]:
@@ -80,7 +90,7 @@ def verdict_rows(verdicts: pd.DataFrame | None, scenario: str) -> list[dict]:
         for variant, v in sub.groupby("variant", sort=False):
             counts = v["verdict"].value_counts()
             tally = ", ".join(f"{name} in {n}" for name, n in counts.items())
-            worst = "disagrees" if "disagrees" in counts else ("unknown" if "unknown" in counts else counts.index[0])
+            worst = next((str(label) for label in SEVERITY if str(label) in counts), counts.index[0])
             rows.append({"rep": None, "verdict": worst,
                          "statement": f"`{variant}` over all {len(v)} replicates: {tally}."})
     return rows
@@ -126,7 +136,8 @@ def diagnostics(scenario: str, config: dict, verdicts: pd.DataFrame | None, figu
     flagged = set()
     if verdicts is not None and not verdicts.empty:
         rows = verdicts[(verdicts["scenario"] == scenario) & (verdicts["rep"] == 0)]
-        flagged = set(rows.loc[rows["verdict"].isin(["disagrees", "unknown"]) | ~rows["healthy"], "variant"])
+        flagged = set(rows.loc[rows["verdict"].isin([Verdict.DISAGREES, Verdict.UNKNOWN, Verdict.UNRELIABLE,
+                                                     Verdict.INCONCLUSIVE]) | ~rows["healthy"], "variant"])
     out = []
     for variant in config["variants"]:
         images = {k: data_uri(figures.diagnostics[scenario, variant, k]) for k in DIAGNOSTIC_KINDS
@@ -241,6 +252,8 @@ def calibration_sections(config: dict, coverage: pd.DataFrame | None, sbc: pd.Da
                 {
                     "variant": v["variant"],
                     "passes": None if pd.isna(v["passes"]) else bool(v["passes"]),
+                    "min_p": v.get("min_p_ecdf", float("nan")),
+                    "paired": _paired_cell(v),
                     "n": int(v["n"]),
                     "cells": [
                         _sbc_cell(table[(table["variant"] == v["variant"]) & (table["parameter"] == p)]) for p in params
@@ -256,14 +269,29 @@ def calibration_sections(config: dict, coverage: pd.DataFrame | None, sbc: pd.Da
     return sections
 
 
+def _paired_cell(row) -> dict:
+    """Differential SBC of one variant (``sbc_variants`` row): text, whether it differs, hover title."""
+    differs = row.get("paired_differs", pd.NA)
+    if row.get("reference") is None or pd.isna(row.get("reference")):
+        return {"text": "reference" if pd.isna(differs) else "–", "differs": None, "title": ""}
+    if pd.isna(differs):
+        return {"text": "–", "differs": None, "title": "no verdict (too few replicates)"}
+    p = float(row["min_p_paired"])
+    text = (f"differs (p = {p:.2g}) on {row['paired_differing']}" if differs else f"no difference (p = {p:.2g})")
+    return {"text": text, "differs": bool(differs),
+            "title": f"ranks paired with {row['reference']}'s on the same datasets; smallest p over parameters"}
+
+
 def _sbc_cell(rows: pd.DataFrame) -> dict:
     if rows.empty or pd.isna(rows["passes"].iloc[0]):
         return {"text": "–", "passes": None, "title": "no verdict (too few replicates)"}
     r = rows.iloc[0]
     return {
-        "text": "pass" if r["passes"] else "FAIL",
+        "text": f"{'pass' if r['passes'] else 'FAIL'} (p {r['p_ecdf']:.2g})" if "p_ecdf" in r else
+                ("pass" if r["passes"] else "FAIL"),
         "passes": bool(r["passes"]),
-        "title": f"{int(r['points_outside'])} ECDF points outside the band; mean PIT {r['mean_pit']:.2f}; "
+        "title": f"{int(r['points_outside'])} ECDF points outside the band (by up to {r['max_excess']:.3f}); "
+                 f"mean PIT {r['mean_pit']:.2f}; "
                  f"{int(r['low_ess'])} replicate(s) with ess_bulk < {int(r['rank_draws'])}; "
                  f"{int(r['divergent'])} with divergences",
     }
@@ -329,6 +357,7 @@ def render(summary: pd.DataFrame, template: Path, config: dict, verdicts: pd.Dat
         revision=git_revision(Path(template).parent),
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         reference=config["reference_variant"],
+        overview=verdict_overview(verdicts, config),
         config_alpha=config.get("calibration", {}).get("alpha", 0.05),
         json=json,
     )
