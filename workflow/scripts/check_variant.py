@@ -22,8 +22,10 @@ def main(data_path, variant, reference, out, *, scenario="", log=None) -> None:
     logger = setup_logging(log)
     result = {"scenario": scenario, "dataset": str(data_path), **run_checks(variant, reference, read_dataset(data_path))}
     write_text(out, json.dumps(result, indent=2) + "\n")
-    logger.info("%s: offsets sum to zero along %s; log density vs %s: %s (%s)", variant,
-                result["zero_sum_dims"], reference, result["logp"]["status"], result["logp"]["reason"])
+    for line in result["structure"]:
+        logger.info("%s: %s", result["variant"], line)
+    logger.info("%s: offsets sum to zero along %s; log density vs %s: %s (%s)", result["variant"],
+                result["zero_sum_dims"], result["reference"], result["logp"]["status"], result["logp"]["reason"])
 
 
 if "snakemake" in globals():

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Mapping
 
 import numpy as np
 import pymc as pm
@@ -35,6 +36,7 @@ import xarray as xr
 from pymc.model.transform.conditioning import remove_value_transforms
 from pytensor.xtensor.type import XTensorVariable
 
+from zsneq.analysis.structure import zero_sum_report
 from zsneq.core.dataset import RegressionData
 from zsneq.core.vocabulary import GROUP, PREDICTOR
 from zsneq.models.variants import NoMap, Variant, get_variant
@@ -47,9 +49,60 @@ FP_SAFETY = 16  # rounding of each term (a few operations each) on top of the su
 MODE = "FAST_COMPILE"
 
 
-def _variant(variant: str | Variant) -> Variant:
-    """A variant by name, or a ``Variant`` as given (tests build variants that are not in the registry)."""
-    return get_variant(variant) if isinstance(variant, str) else variant
+def _variant(variant) -> Variant:
+    """A variant by name or ``variants:`` entry (a user model's mapping), or a ``Variant`` as given (tests
+    build variants that are not in the registry)."""
+    return get_variant(variant) if isinstance(variant, (str, Mapping)) else variant
+
+
+def _is_user(variant) -> bool:
+    return not isinstance(_variant(variant), Variant)
+
+
+def free_variables(model: pm.Model) -> dict[str, tuple]:
+    """Free variables by name: (shape, transform) — what two models must share to be evaluated at the
+    same points without a map."""
+    ip = model.initial_point()
+    out = {}
+    for rv in model.free_RVs:
+        value = model.rvs_to_values[rv]
+        transform = model.rvs_to_transforms.get(rv)
+        out[rv.name] = (tuple(ip[value.name].shape), type(transform).__name__ if transform else None)
+    return out
+
+
+def shared_logp_equivalence(variant, reference, data: RegressionData, draws: int = 8, seed: int = 0) -> dict:
+    """Log densities compared without a map, where two models share free-variable names, shapes and
+    transforms: points drawn from both priors, both joint log densities evaluated there (constrained
+    space); equivalent specifications differ by a constant. Otherwise ``needs_map``: not run."""
+    v, r = _variant(variant), _variant(reference)
+    m_v, m_r = v.build_model(data), r.build_model(data)
+    free_v, free_r = free_variables(m_v), free_variables(m_r)
+    if free_v != free_r:
+        only = sorted(set(free_v) ^ set(free_r))
+        differ = sorted(k for k in set(free_v) & set(free_r) if free_v[k] != free_r[k])
+        reason = "the models' free variables differ" + (f" (in one model only: {', '.join(only)})" if only else "") + (
+            f" (shape or transform differs: {', '.join(differ)})" if differ else "")
+        return {"status": "needs_map", "reason": reason + "; this check needs a map and was not run"}
+    names = sorted(free_v)
+    points = []
+    for model in (m_r, m_v):
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message="The effect of Potentials", category=UserWarning)
+            prior = pm.sample_prior_predictive(draws=draws, model=model, var_names=names, random_seed=seed,
+                                              compile_kwargs={"mode": MODE})["prior"]
+        points += [{n: prior[n].isel(chain=0, draw=d).values for n in names} for d in range(draws)]
+    f_v, f_r = (remove_value_transforms(m).compile_logp(jacobian=False, mode=MODE) for m in (m_v, m_r))
+    diffs = np.array([float(f_v(p)) - float(f_r(p)) for p in points])
+    if not np.isfinite(diffs).all():
+        return {"status": "different", "reason": "one model's log density is -inf where the other's is finite "
+                "(different supports)", "points": len(points)}
+    spread = float(np.ptp(diffs))
+    tolerance = 1e-6 * max(1.0, float(np.abs(diffs).max()))
+    status = "equivalent" if spread <= tolerance else "different"
+    return {"status": status, "points": len(points), "spread": spread, "tolerance": tolerance,
+            "reason": f"log densities differ by {'a constant' if status == 'equivalent' else 'varying amounts'} "
+                      f"(spread {spread:.3g} nats, tolerance {tolerance:.3g}) at {len(points)} points from both priors"}
 
 
 def prior_offsets(variant: str | Variant, data: RegressionData, draws: int = 20,
@@ -178,21 +231,35 @@ def logp_equivalence(variant: str | Variant, reference: str | Variant, data: Reg
                                f"priors (floating-point tolerance {tol:.2g})"}
 
 
-def run_checks(variant: str | Variant, reference: str | Variant, data: RegressionData, seed: int = 0) -> dict:
-    """Both structural checks for one variant on one dataset, with timings."""
+def run_checks(variant, reference, data: RegressionData, seed: int = 0) -> dict:
+    """The structural checks of one variant on one dataset, with timings: the zero-sum axes read from the
+    model's graph (every ZeroSumNormal by name), the zero-sum axis of its group offsets from prior draws
+    (where the variant gives its group slopes) and log-density equivalence with the reference (through
+    the variant's map for built-in variants; without a map where both share their free variables)."""
     t0 = time.perf_counter()
-    _, offsets = prior_offsets(variant, data, seed=seed)
-    dims = zero_sum_dims(offsets)
-    degenerate = bool(np.allclose(offsets, 0.0, atol=1e-12))
+    records, sentences = zero_sum_report(_variant(variant).build_model(data))
+    try:
+        _, offsets = prior_offsets(variant, data, seed=seed)
+        dims, degenerate = zero_sum_dims(offsets), bool(np.allclose(offsets, 0.0, atol=1e-12))
+        zero_sum_ok = dims == [EXPECTED_ZERO_SUM_DIM] and not degenerate
+    except KeyError as exc:  # a user model that keeps no group slopes: the graph is the evidence
+        dims, degenerate = None, False
+        zero_sum_ok = bool(records) and not any(r["flagged"] for r in records)
+        sentences.append(f"group offsets not recovered from prior draws ({exc})")
     t1 = time.perf_counter()
-    logp = logp_equivalence(variant, reference, data, seed=seed)
+    if _is_user(variant) or _is_user(reference):
+        logp = shared_logp_equivalence(variant, reference, data, seed=seed)
+    else:
+        logp = logp_equivalence(variant, reference, data, seed=seed)
     t2 = time.perf_counter()
     return {
         "variant": _variant(variant).name,
         "reference": _variant(reference).name,
         "zero_sum_dims": dims,
+        "zero_sum_variables": records,
+        "structure": sentences,
         "expected_zero_sum_dim": EXPECTED_ZERO_SUM_DIM,
-        "zero_sum_ok": dims == [EXPECTED_ZERO_SUM_DIM] and not degenerate,
+        "zero_sum_ok": zero_sum_ok,
         "offsets_all_zero": degenerate,
         "logp": logp,
         "seconds": {"zero_sum": t1 - t0, "logp": t2 - t1},

@@ -52,7 +52,7 @@ import pymc as pm
 from pymc.sampling.forward import compile_forward_sampling_function
 
 from zsneq.core.dataset import RegressionData
-from zsneq.core.vocabulary import GROUP, PREDICTOR
+from zsneq.core.vocabulary import PREDICTOR
 
 Builder = Callable[[pd.DataFrame], pm.Model]
 

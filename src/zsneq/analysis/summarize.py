@@ -93,7 +93,12 @@ def summarize_group_slopes(tree: xr.DataTree) -> pd.DataFrame:
     import arviz_stats as azs
 
     attrs = fit_attrs(tree)
-    slopes = get_variant(attrs["variant"]).group_slopes(tree["posterior"].to_dataset(), attrs["predictors"])
+    try:  # a user variant: its stored entry
+        slopes = get_variant(attrs.get("variant_spec", attrs["variant"])).group_slopes(
+            tree["posterior"].to_dataset(), attrs["predictors"])
+    except KeyError as exc:  # a user model that keeps no group slopes: nothing to compare group by group
+        log.info("%s: no group slopes to summarize (%s)", attrs["variant"], exc)
+        return pd.DataFrame(columns=SLOPE_COLUMNS)
     ds = xr.Dataset({
         "mean": slopes.mean(("chain", "draw")),
         "sd": slopes.std(("chain", "draw"), ddof=1),

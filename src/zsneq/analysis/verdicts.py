@@ -251,12 +251,16 @@ def _structure_clause(check: dict | None) -> str:
     dims, expected = check["zero_sum_dims"], check["expected_zero_sum_dim"]
     if check.get("offsets_all_zero"):
         clauses.append("its group offsets are all zero (a zero-sum over an axis of length 1), so groups cannot differ")
+    elif dims is None:  # group offsets not recovered (a user model without group slopes): the graph says
+        clauses += [r["sentence"] for r in check.get("zero_sum_variables", []) if r["flagged"]]
     elif dims != [expected]:
         along = " and ".join(f"`{d}`" for d in dims) if dims else "no named dimension"
         clauses.append(f"its group offsets sum to zero along {along}, not `{expected}`")
     logp = check["logp"]
     if logp["status"] == "no_map":
         clauses.append(f"no map to {check['reference']}'s parameters: {logp['reason']}")
+    elif logp["status"] == "needs_map":
+        clauses.append(f"log densities not compared with {check['reference']}'s: {logp['reason']}")
     elif logp["status"] == "different":
         clauses.append(f"its log density is not {check['reference']}'s up to a constant ({logp['reason']})")
     return "; ".join(clauses)
