@@ -10,6 +10,7 @@ rule summarize:
             category="Summary",
         ),
         fits=paths.FIT_TABLE,
+        group_slopes=paths.GROUP_SLOPES,
     log:
         paths.log("summarize", "summarize"),
     benchmark:

@@ -48,11 +48,19 @@ def typed(value):
     return value
 
 
-def default_overlay(config: dict, default_path: str | Path, command_line: dict | None = None) -> dict:
-    """Complete ``config`` in place: a config without ``scenarios`` is an overlay on the default study
-    (``default_path``), merged over it with ``merged``; one with ``scenarios`` is a study of its own.
-    ``command_line``: the ``--config`` values, typed (``typed``) and applied last."""
-    given = merged(config, typed(command_line or {}))
+def default_overlay(config: dict, default_path: str | Path, command_line: dict | None = None,
+                    study_path: str | Path = "config/config.yaml") -> dict:
+    """Complete ``config`` in place. Where nothing was given (no ``--configfile``, no module ``config:``),
+    the study directory's own ``study_path`` is read when it exists (so ``--directory <study>`` runs that
+    study). A config without ``scenarios`` is then an overlay on the default study (``default_path``),
+    merged over it with ``merged``; one with ``scenarios`` is a study of its own. ``command_line``: the
+    ``--config`` values, typed (``typed``) and applied last."""
+    command_line = typed(command_line or {})
+    given = dict(config)
+    if not set(given) - set(command_line) and Path(study_path).is_file():  # only --config values were given
+        with open(study_path, encoding="utf-8") as fh:
+            given = merged(yaml.safe_load(fh) or {}, given)
+    given = merged(given, command_line)
     if "scenarios" not in given:
         with open(default_path, encoding="utf-8") as fh:
             given = merged(yaml.safe_load(fh), given)
