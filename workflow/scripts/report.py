@@ -66,7 +66,7 @@ if "snakemake" in globals():
          job_benchmark_paths=sm.input.job_benchmarks)
 elif __name__ == "__main__":
     from zsneq.core import paths
-    from zsneq.core.config import calibrated_scenarios, prior_scenarios
+    from zsneq.core.config import calibrated_scenarios, prior_scenarios, variant_names
     from zsneq.workflow import load_config
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0] + " (the study's paths under results/)")
@@ -75,7 +75,7 @@ elif __name__ == "__main__":
     p.add_argument("--out", default=paths.REPORT)
     a = p.parse_args()
     config = load_config(a.config)
-    scenarios, variants = list(config["scenarios"]), list(config["variants"])
+    scenarios, variants = list(config["scenarios"]), variant_names(config)
     diagnostic_keys = [(s, v, k) for s in scenarios for v in variants for k in paths.DIAGNOSTIC_KINDS]
     calibrated = calibrated_scenarios(config)
     sbc_keys = [(s, k) for s in prior_scenarios(config) for k in paths.SBC_FIGURES]

@@ -326,7 +326,7 @@ def _prior_predictive_clause(result: dict | None) -> str:
     if not result:
         return ""
     if result["status"] == "differs":
-        return f"prior predictive differs from the reference's (p = {result['p_value']:.3g}): {result['sentence']}"
+        return result["sentence"]  # "prior predictive differs (p = ...): <the statistic that separates most>"
     if result["status"] == "no_difference":
         return f"prior predictive: no difference from the reference's found (p = {result['p_value']:.3g})"
     return f"prior predictive not compared ({result.get('reason') or result.get('sentence', '')})"

@@ -132,10 +132,16 @@ def config_problems(config: dict) -> list[str]:
         problems.append(f"calibration.rank_draws: {rank_draws} is more than the {total} posterior draws per fit "
                         "(sampler.chains x sampler.draws)")
     reference = config["reference_variant"]
-    names = [v["name"] if isinstance(v, dict) else v for v in config["variants"]]  # user variants: their name
+    names = variant_names(config)
     if reference not in names:
         problems.append(f"reference_variant: {reference!r} is not among variants {names}")
     return problems
+
+
+def variant_names(config: dict) -> list[str]:
+    """The names results use for the ``variants:`` entries: a built-in name as written, a user model's
+    ``name``."""
+    return [v["name"] if isinstance(v, dict) else v for v in config["variants"]]
 
 
 def prior_scenarios(config: dict) -> list[str]:

@@ -24,7 +24,7 @@ from zsneq.analysis.benchmark import (
     scaling_grid,
 )
 from zsneq.analysis.verdicts import MARGIN, Verdict, rule_sentences, verdict_counts
-from zsneq.core.config import calibrated_scenarios, prior_scenarios
+from zsneq.core.config import calibrated_scenarios, prior_scenarios, variant_names
 from zsneq.core.io import write_text
 from zsneq.core.paths import DIAGNOSTIC_KINDS
 from zsneq.core.provenance import git_revision, package_versions
@@ -139,7 +139,7 @@ def diagnostics(scenario: str, config: dict, verdicts: pd.DataFrame | None, figu
         flagged = set(rows.loc[rows["verdict"].isin([Verdict.DISAGREES, Verdict.UNKNOWN, Verdict.UNRELIABLE,
                                                      Verdict.INCONCLUSIVE]) | ~rows["healthy"], "variant"])
     out = []
-    for variant in config["variants"]:
+    for variant in variant_names(config):
         images = {k: data_uri(figures.diagnostics[scenario, variant, k]) for k in DIAGNOSTIC_KINDS
                   if (scenario, variant, k) in figures.diagnostics}
         images = {k: v for k, v in images.items() if v}
@@ -157,7 +157,7 @@ def scenario_sections(summary: pd.DataFrame, config: dict, verdicts: pd.DataFram
         reps = []
         for rep, rep_rows in list(sub.groupby("rep", sort=True))[:MAX_REPLICATES_SHOWN]:
             tables = []
-            for variant in config["variants"]:
+            for variant in variant_names(config):
                 rows = rep_rows[rep_rows["variant"] == variant]
                 tables.append({"variant": variant, **(variant_table(rows) if len(rows) else {"missing": True})})
             reps.append({"rep": int(rep), "tables": tables})
