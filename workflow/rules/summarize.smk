@@ -11,6 +11,7 @@ rule summarize:
         ),
         fits=paths.FIT_TABLE,
         group_slopes=paths.GROUP_SLOPES,
+        loo=paths.LOO,
     log:
         paths.log("summarize", "summarize"),
     benchmark:
@@ -27,6 +28,7 @@ rule verdicts:
     input:
         summary=paths.SUMMARY,
         group_slopes=paths.GROUP_SLOPES,
+        loo=paths.LOO,
         checks=all_checks(),
         prior_predictive=all_prior_predictive(),
         code=code("core", "analysis/verdicts.py"),

@@ -20,7 +20,6 @@ def main(data_path, variant, reference, out, *, scenario="", n_comparisons=1, lo
 
     from zsneq.analysis.prior_predictive import compare_prior_predictive, variant_builder
     from zsneq.core.io import setup_logging, write_text
-
     from zsneq.models.variants import variant_name
 
     logger = setup_logging(log)

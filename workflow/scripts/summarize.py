@@ -17,8 +17,10 @@ sys.path.insert(0, str(_here.parents[1] / "src"))
 from zsneq.analysis.summarize import (  # noqa: E402
     combine,
     combine_group_slopes,
+    combine_loo,
     fit_record,
     fit_table,
+    pointwise_elpd,
     summarize_fit,
     summarize_group_slopes,
 )
@@ -27,7 +29,7 @@ from zsneq.core.io import atomic_path, setup_logging  # noqa: E402
 from zsneq.models.fit import fit_status, read_fit  # noqa: E402
 
 
-def main(fit_paths, truth_paths, out, log=None, fits_out=None, slopes_out=None) -> None:
+def main(fit_paths, truth_paths, out, log=None, fits_out=None, slopes_out=None, loo_out=None) -> None:
     """Write the summary of every successful fit to ``out`` and the table of all fits to ``fits_out``.
 
     A fit recorded as failed gets no summary rows; it is listed in the fit table
@@ -37,7 +39,7 @@ def main(fit_paths, truth_paths, out, log=None, fits_out=None, slopes_out=None) 
     logger = setup_logging(log)
     if len(fit_paths) != len(truth_paths):
         raise ValueError(f"{len(fit_paths)} fits but {len(truth_paths)} truth tables; give one truth table per fit")
-    frames, records, slopes = [], [], []
+    frames, records, slopes, loo = [], [], [], []
     for path, truth_path in zip(fit_paths, truth_paths):
         tree = read_fit(path)
         records.append(fit_record(tree, str(path)))
@@ -47,6 +49,8 @@ def main(fit_paths, truth_paths, out, log=None, fits_out=None, slopes_out=None) 
         frames.append(summarize_fit(tree, read_truth(truth_path)))
         if slopes_out:
             slopes.append(summarize_group_slopes(tree))
+        if loo_out:
+            loo.append(pointwise_elpd(tree))
         logger.info("summarized %s", path)
     with atomic_path(fits_out) as tmp:
         fit_table(records).to_parquet(tmp, index=False)
@@ -55,6 +59,9 @@ def main(fit_paths, truth_paths, out, log=None, fits_out=None, slopes_out=None) 
     if slopes_out:
         with atomic_path(slopes_out) as tmp:
             combine_group_slopes(slopes).to_parquet(tmp, index=False)
+    if loo_out:
+        with atomic_path(loo_out) as tmp:
+            combine_loo(loo).to_parquet(tmp, index=False)
     logger.info("wrote %s (%d fits summarized, %d failed) and %s", out, len(frames), len(records) - len(frames),
                 fits_out)
 
@@ -62,13 +69,14 @@ def main(fit_paths, truth_paths, out, log=None, fits_out=None, slopes_out=None) 
 if "snakemake" in globals():
     sm = globals()["snakemake"]
     main(list(sm.input.fits), list(sm.input.truths), sm.output.summary, sm.log[0], fits_out=sm.output.fits,
-         slopes_out=sm.output.group_slopes)
+         slopes_out=sm.output.group_slopes, loo_out=sm.output.loo)
 elif __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", required=True)
     p.add_argument("--fits-out", required=True, help="table of all fits, e.g. results/summary/fits.parquet")
     p.add_argument("--group-slopes-out", default=None, help="group slope summaries (e.g. group_slopes.parquet)")
+    p.add_argument("--loo-out", default=None, help="leave-one-group-out elpd per group (e.g. loo.parquet)")
     p.add_argument("--fits", nargs="+", required=True)
     p.add_argument("--truths", nargs="+", required=True, help="the truth table of each fit's dataset, in the same order")
     a = p.parse_args()
-    main(a.fits, a.truths, a.out, fits_out=a.fits_out, slopes_out=a.group_slopes_out)
+    main(a.fits, a.truths, a.out, fits_out=a.fits_out, slopes_out=a.group_slopes_out, loo_out=a.loo_out)

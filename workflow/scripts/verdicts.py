@@ -14,16 +14,23 @@ from pathlib import Path
 _here = (Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__).parent).resolve()  # noqa: F821
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
-from zsneq.analysis.verdicts import MARGIN, group_slope_verdicts, parameter_verdicts, variant_verdicts  # noqa: E402
+from zsneq.analysis.verdicts import (  # noqa: E402
+    MARGIN,
+    elpd_differences,
+    group_slope_verdicts,
+    parameter_verdicts,
+    variant_verdicts,
+)
 from zsneq.core.io import atomic_path, setup_logging  # noqa: E402
 
 
 def main(summary_path, check_paths, reference, out, out_variants, log=None, margin=MARGIN, slopes_path=None,
-         prior_predictive_paths=()) -> None:
+         prior_predictive_paths=(), loo_path=None) -> None:
     """Per-parameter verdicts to ``out``, one line per variant to ``out_variants``.
 
     ``margin``: the config's ``verdicts.margin``; ``slopes_path``: group slope summaries (optional; without
-    them group slopes are not compared); ``prior_predictive_paths``: the prior-predictive comparisons.
+    them group slopes are not compared); ``prior_predictive_paths``: the prior-predictive comparisons;
+    ``loo_path``: leave-one-group-out elpd per fit and group (optional).
     """
     import pandas as pd
 
@@ -38,7 +45,8 @@ def main(summary_path, check_paths, reference, out, out_variants, log=None, marg
         prior_predictive[(result["scenario"], result["variant"])] = result
     params = parameter_verdicts(pd.read_parquet(summary_path), reference, margin)
     groups = group_slope_verdicts(pd.read_parquet(slopes_path), reference, margin) if slopes_path else None
-    variants = variant_verdicts(params, checks, groups, prior_predictive)
+    elpd = elpd_differences(pd.read_parquet(loo_path), reference) if loo_path else None
+    variants = variant_verdicts(params, checks, groups, prior_predictive, elpd)
     with atomic_path(out) as tmp:
         params.to_parquet(tmp, index=False)
     with atomic_path(out_variants) as tmp:
@@ -51,7 +59,7 @@ if "snakemake" in globals():
     sm = globals()["snakemake"]
     main(sm.input.summary, sm.input.checks, sm.params.reference, sm.output.parameters, sm.output.variants, sm.log[0],
          margin=sm.params.margin, slopes_path=sm.input.group_slopes,
-         prior_predictive_paths=sm.input.prior_predictive)
+         prior_predictive_paths=sm.input.prior_predictive, loo_path=sm.input.loo)
 elif __name__ == "__main__":
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--summary", required=True)
@@ -61,7 +69,8 @@ elif __name__ == "__main__":
     p.add_argument("--margin", type=float, default=MARGIN, help="equivalence margin in reference posterior sds")
     p.add_argument("--group-slopes", default=None, help="group_slopes.parquet (compares every group's slopes)")
     p.add_argument("--prior-predictive", nargs="*", default=(), help="results/checks/*/*.prior_predictive.json")
+    p.add_argument("--loo", default=None, help="loo.parquet (leave-one-group-out elpd per fit and group)")
     p.add_argument("checks", nargs="*")
     a = p.parse_args()
     main(a.summary, a.checks, a.reference, a.out, a.out_variants, margin=a.margin, slopes_path=a.group_slopes,
-         prior_predictive_paths=a.prior_predictive)
+         prior_predictive_paths=a.prior_predictive, loo_path=a.loo)

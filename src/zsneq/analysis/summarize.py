@@ -113,6 +113,37 @@ def summarize_group_slopes(tree: xr.DataTree) -> pd.DataFrame:
     return frame[SLOPE_COLUMNS]
 
 
+LOO_COLUMNS = ["scenario", "rep", "variant", "group", "elpd_i", "pareto_k"]
+
+
+def pointwise_elpd(tree: xr.DataTree) -> pd.DataFrame:
+    """Leave-one-group-out PSIS-LOO of one fit (``arviz_stats.loo`` on its per-group ``log_likelihood``):
+    one row per group with its expected log predictive density ``elpd_i`` and Pareto k. Empty for a fit
+    file without a ``log_likelihood`` group."""
+    import warnings
+
+    import arviz_stats as azs
+
+    attrs = fit_attrs(tree)
+    if "log_likelihood" not in tree.children:
+        return pd.DataFrame(columns=LOO_COLUMNS)
+    with warnings.catch_warnings():  # high Pareto k is reported in the table, not as a warning
+        warnings.simplefilter("ignore", UserWarning)
+        loo = azs.loo(tree, pointwise=True)
+    frame = pd.DataFrame({"group": loo.elpd_i.coords["group"].values.astype(str),
+                          "elpd_i": loo.elpd_i.values, "pareto_k": loo.pareto_k.values})
+    frame.insert(0, "scenario", str(attrs.get("scenario", "")))
+    frame.insert(1, "rep", int(attrs.get("rep", 0)))
+    frame.insert(2, "variant", str(attrs["variant"]))
+    return frame[LOO_COLUMNS]
+
+
+def combine_loo(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    """Concatenate per-fit ``pointwise_elpd`` tables (an empty table with the columns when there are none)."""
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=LOO_COLUMNS)
+
+
 def combine_group_slopes(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     """Concatenate per-fit group slope tables (an empty table with the columns when there are none)."""
     frames = [f for f in frames if len(f)]

@@ -321,6 +321,38 @@ def _comparison(g: pd.DataFrame, groups: dict | None, reference: str, margin: fl
     return Verdict.INCONCLUSIVE, text + group_text, factor
 
 
+K_GOOD = 0.7  # Pareto k above this: the importance-sampling estimate of that group's elpd is unreliable
+
+
+def elpd_differences(loo: pd.DataFrame, reference: str) -> pd.DataFrame:
+    """Each fit's leave-one-group-out ELPD against the reference's on the same data, paired by group
+    (as ``az.compare``): ``elpd_diff`` = sum over groups of ``elpd_i - elpd_i_ref`` and its standard
+    error ``sqrt(G * var(differences))``, with the number of groups whose Pareto k exceeds ``K_GOOD``
+    in either fit. Equivalent specifications give differences within a few standard errors of 0,
+    whatever their parameters are called."""
+    ref = loo[loo["variant"] == reference][["scenario", "rep", "group", "elpd_i", "pareto_k"]]
+    both = loo.merge(ref, on=["scenario", "rep", "group"], suffixes=("", "_ref"))
+    rows = []
+    for (scenario, rep, variant), g in both.groupby(["scenario", "rep", "variant"], sort=False):
+        d = (g["elpd_i"] - g["elpd_i_ref"]).to_numpy()
+        rows.append({"scenario": scenario, "rep": int(rep), "variant": variant, "elpd_diff": float(d.sum()),
+                     "elpd_diff_se": float(np.sqrt(len(d) * d.var(ddof=1))) if len(d) > 1 else float("nan"),
+                     "high_k_groups": int(((g["pareto_k"] > K_GOOD) | (g["pareto_k_ref"] > K_GOOD)).sum()),
+                     "n_groups": len(d)})
+    return pd.DataFrame(rows, columns=["scenario", "rep", "variant", "elpd_diff", "elpd_diff_se",
+                                       "high_k_groups", "n_groups"])
+
+
+def _elpd_clause(row) -> str:
+    if row is None:
+        return ""
+    text = (f"leave-one-group-out ELPD {row['elpd_diff']:+.1f} ± {row['elpd_diff_se']:.1f} (se) against the "
+            f"reference's over {row['n_groups']} groups")
+    if row["high_k_groups"]:
+        text += f" ({row['high_k_groups']} group(s) with Pareto k > {K_GOOD}: the estimate is rough)"
+    return text
+
+
 def _prior_predictive_clause(result: dict | None) -> str:
     """The prior-predictive comparison (``zsneq.analysis.prior_predictive``) in a few words, or ''."""
     if not result:
@@ -334,14 +366,17 @@ def _prior_predictive_clause(result: dict | None) -> str:
 
 def variant_verdicts(params: pd.DataFrame, checks: dict[tuple[str, str], dict] | None = None,
                      groups: pd.DataFrame | None = None,
-                     prior_predictive: dict[tuple[str, str], dict] | None = None) -> pd.DataFrame:
+                     prior_predictive: dict[tuple[str, str], dict] | None = None,
+                     elpd: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per (scenario, rep, variant): a verdict (a ``Verdict`` value) and a plain-language sentence.
 
     ``groups``: the rows of ``group_slope_verdicts`` (optional; without them group slopes are not compared).
     ``prior_predictive``: each (scenario, variant)'s prior-predictive comparison with the reference, shown
-    beside the posterior verdict.
+    beside the posterior verdict. ``elpd``: the rows of ``elpd_differences`` (leave-one-group-out).
     """
     checks, prior_predictive = checks or {}, prior_predictive or {}
+    by_elpd = {} if elpd is None or elpd.empty else {
+        (r["scenario"], int(r["rep"]), r["variant"]): r for _, r in elpd.iterrows()}
     by_fit = {} if groups is None or groups.empty else {
         (r["scenario"], int(r["rep"]), r["variant"]): r for _, r in groups.iterrows()}
     rows = []
@@ -368,6 +403,9 @@ def variant_verdicts(params: pd.DataFrame, checks: dict[tuple[str, str], dict] |
             text += "; " + structure
         elif check and check["logp"]["status"] == "equivalent" and variant != reference:
             text += "; same log density as the reference up to a constant"
+        elpd_row = by_elpd.get((scenario, int(rep), variant))
+        if variant != reference and _elpd_clause(elpd_row):
+            text += "; " + _elpd_clause(elpd_row)
         pp = prior_predictive.get((scenario, variant))
         if _prior_predictive_clause(pp):
             text += "; " + _prior_predictive_clause(pp)
@@ -397,6 +435,8 @@ def variant_verdicts(params: pd.DataFrame, checks: dict[tuple[str, str], dict] |
             "ess_factor": factor,
             "group_verdict": None if group_row is None else group_row["group_verdict"],
             "worst_groups": None if group_row is None else group_row["worst_groups"],
+            "elpd_diff": float("nan") if elpd_row is None else elpd_row["elpd_diff"],
+            "elpd_diff_se": float("nan") if elpd_row is None else elpd_row["elpd_diff_se"],
             "prior_predictive": None if pp is None else pp["status"],
             "prior_predictive_p": float("nan") if pp is None or pp.get("p_value") is None else float(pp["p_value"]),
             "truth_in_hdi": int(known.sum()) - len(outside), "n_parameters": n,

@@ -48,6 +48,7 @@ def prior_predictive(scenario=S, variant=V) -> str:
 SUMMARY = f"{RESULTS}/summary/summary.parquet"
 FIT_TABLE = f"{RESULTS}/summary/fits.parquet"
 GROUP_SLOPES = f"{RESULTS}/summary/group_slopes.parquet"
+LOO = f"{RESULTS}/summary/loo.parquet"  # leave-one-group-out elpd per fit and group
 PARAMETER_VERDICTS = f"{RESULTS}/summary/verdicts.parquet"
 VARIANT_VERDICTS = f"{RESULTS}/summary/variant_verdicts.parquet"
 REPORT = f"{RESULTS}/report/index.html"

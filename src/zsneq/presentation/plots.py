@@ -14,7 +14,6 @@ import pandas as pd  # noqa: E402
 from zsneq.analysis.benchmark import baseline_of  # noqa: E402
 from zsneq.core.vocabulary import parameter_order  # noqa: E402
 
-
 FOREST_WIDTH = 10  # inches; the report shows the forest plot at the page's full width
 
 
@@ -263,6 +262,7 @@ def sbc_ecdf_figure(replicates: pd.DataFrame, sbc: pd.DataFrame, alpha: float, t
     import arviz_plots as azp
     import xarray as xr
     from arviz_plots import PlotCollection
+
     from zsneq.analysis.calibration import pit_values, sbc_band
 
     variants, params = _sbc_grid(replicates)
