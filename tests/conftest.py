@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(Path(__file__).parent))  # thread_generator
+sys.path.insert(0, str(Path(__file__).parent))  # test-only variant modules (wrong_tau_prior, off_variants)
 
 from zsneq.core.dataset import RegressionData  # noqa: E402
 from zsneq.simulation.generator import simulate  # noqa: E402
