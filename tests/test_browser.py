@@ -21,6 +21,6 @@ def test_report_renders_offline_with_every_figure(tiny_study, tmp_path):
     assert len(seen["svg_heights"]) >= 4 and all(h > 50 for h in seen["svg_heights"])  # forest + performance
     assert seen["captioned"] and all(seen["captioned"])
     text = seen["first_screen"]
-    assert text.index("Verdicts") < text.index("Scenario")
+    assert text.index("Verdicts") < text.index("tiny")  # the verdicts first, then per scenario
     assert "DISAGREES" in text.upper() and "vectorized_as_posted" in text
     assert screenshot.stat().st_size > 50_000
