@@ -80,6 +80,6 @@ elif __name__ == "__main__":
 
     from zsneq.core.io import job_compiledir
 
-    # pytensor's usual compile directory (PYTENSOR_FLAGS), unless the config names a shared cache
+    # the configured shared cache; with compile_cache: null, pytensor's usual directory (PYTENSOR_FLAGS)
     with job_compiledir(sampler["compile_cache"]) if sampler.get("compile_cache") else nullcontext():
         main(a.data, variant, sampler, a.out, scenario=a.scenario, reps=a.rep, threads=a.threads)

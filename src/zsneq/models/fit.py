@@ -34,21 +34,65 @@ COMPRESSION = {"zlib": True, "complevel": 4, "shuffle": True}  # per-variable Ne
 
 
 def compile_model(model, numba_cache: bool = False):
-    """Compile a PyMC model for nutpie, by default always the same way, so draws are bitwise reproducible.
+    """Compile a PyMC model for nutpie, always the same way, so draws are bitwise reproducible.
 
-    By default numba's on-disk cache is bypassed: a model compiled from scratch and the same model
-    loaded from a warm cache differ in the last bits of the log density, and the chains then diverge.
-    Results must not depend on what an earlier job left in a cache, so every compile starts from
-    scratch; nothing is written to or read from a shared cache either, which also makes many jobs
-    starting at once on shared storage safe. ``numba_cache=True`` (config ``sampler.compile_cache``)
-    trades that for speed: the compiled functions are stored in, and loaded from, pytensor's
-    compile directory.
+    Numba's fast-math flags are off (pytensor's default turns on ``reassoc``, ``contract``, ``afn``,
+    ``arcp`` and ``nsz``). With them, LLVM may reorder floating-point sums and fuse multiply-adds
+    differently depending on how the compiled functions were put together: a fresh compile inlines
+    each operation's freshly generated code, a warm cache links code loaded from disk, and the
+    log density then differs in the last bits (about 1e-11), enough for chains to take different
+    paths. Without fast-math every order is fixed by the graph, and a fresh compile, a warm cache and
+    a half-warm one give bitwise the same log density and draws (``tests/test_compile_cache.py``);
+    sampling speed is within the noise of this machine (README, "Compile caches").
+
+    ``numba_cache=True`` (the workflow's default, config ``sampler.compile_cache``) stores the compiled
+    functions in, and loads them from, pytensor's compile directory; saves are serialised between
+    processes (:func:`lock_numba_cache_saves`), so many jobs may share one directory.
     """
     import nutpie
     import pytensor
 
-    with pytensor.config.change_flags(numba__cache=numba_cache):
+    if numba_cache:
+        lock_numba_cache_saves()
+    with pytensor.config.change_flags(numba__cache=numba_cache, numba__fastmath=False):
         return nutpie.compile_pymc_model(model)
+
+
+def lock_numba_cache_saves() -> None:
+    """Make numba's cache saves safe for processes sharing one cache directory (idempotent).
+
+    Numba saves an entry by reading the index, picking the first free data-file number, writing the
+    index and then the data file, with no lock: two processes saving different signatures of one
+    function at once can both pick ``.1.nbc``, and the index may then point at the other one's
+    code. Here each save holds an exclusive ``flock`` on ``<index>.lock`` and writes the data file
+    before the index, so a reader (which takes no lock) only ever finds complete, matching entries.
+    """
+    import fcntl
+    import itertools
+
+    from numba.core.caching import IndexDataCacheFile
+
+    if getattr(IndexDataCacheFile.save, "_zsneq_locked", False):
+        return
+
+    def save(self, key, data):
+        with open(self._index_path + ".lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                overloads = self._load_index()
+                name = overloads.get(key)
+                if name is None:
+                    used = set(overloads.values())
+                    name = next(n for n in map(self._data_name, itertools.count(1)) if n not in used)
+                self._save_data(name, data)
+                if overloads.get(key) != name:
+                    overloads[key] = name
+                    self._save_index(overloads)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    save._zsneq_locked = True
+    IndexDataCacheFile.save = save
 
 
 class ModelCache:
