@@ -38,7 +38,7 @@ def main(data_paths, variant, sampler: dict, outs, *, scenario="", reps=None, th
         try:
             tree = fit(data, variant, chains=sampler["chains"], tune=sampler["tune"], draws=sampler["draws"],
                        seed=sampler["seed"], cores=threads, attrs=attrs, cache=cache, numba_cache=numba_cache,
-                       data_path=data_path)
+                       data_path=data_path, group_draws=sampler.get("group_draws", "auto"))
         except Exception as exc:  # building, compiling or sampling failed: record it, keep the other fits going
             logger.exception("fit of %s to %s FAILED; recording the failure in %s", variant_name(variant), data_path,
                              out)

@@ -24,13 +24,19 @@ import xarray as xr
 from zsneq.core.dataset import RegressionData
 from zsneq.core.io import atomic_path
 from zsneq.core.provenance import package_versions
-from zsneq.models.variants import get_variant, variant_name
+from zsneq.core.vocabulary import GROUP, PREDICTOR
+from zsneq.models.variants import SLOPES, get_variant, variant_name
 
 log = logging.getLogger(__name__)
 
 KEEP_GROUPS = ("posterior", "sample_stats")  # groups every successful fit file has
 OBSERVED_MAX_ROWS = 100_000  # larger datasets are referenced (attribute observed_data_path), not copied
 COMPRESSION = {"zlib": True, "complevel": 4, "shuffle": True}  # per-variable NetCDF4/HDF5 encoding
+GROUP_DRAWS = ("auto", "all", "float32", "summary")  # how group-level draws are stored (config sampler.group_draws)
+GROUP_DRAWS_MAX_VALUES = 50_000_000  # auto: every draw up to this many slope values (400 MB as float64)
+SUMMARY_GROUP = "group_summary"  # summary: per-group statistics instead of draws
+STATISTICS = ("mean", "sd")
+BLOCK_VALUES = 5_000_000  # draws summarised or cast a block at a time: about 40 MB of float64
 
 
 def compile_model(model, numba_cache: bool = False):
@@ -198,6 +204,7 @@ def fit(
     numba_cache: bool = False,
     log_likelihood: bool = True,
     data_path: str | Path | None = None,
+    group_draws: str = "auto",
 ) -> xr.DataTree:
     """Build ``variant`` on ``data``, compile it with nutpie and sample.
 
@@ -210,6 +217,7 @@ def fit(
     see :func:`compile_model` (a ``cache`` carries its own setting). ``variant``: a built-in name or a
     user variant's ``variants:`` mapping (``zsneq.models.user``). ``log_likelihood``: add the per-group
     ``log_likelihood`` group. ``data_path``: the dataset's file, recorded when ``observed_data`` is left out.
+    ``group_draws``: how the group-level draws are stored (:func:`group_draws_groups`).
     """
     import nutpie
 
@@ -240,10 +248,9 @@ def fit(
     log.info("%s: sampled in %.1f s, %d divergences", variant, sampling_seconds, n_div)
 
     groups = {name: _clean(trace[name].to_dataset()) for name in KEEP_GROUPS}
-    groups["posterior"] = module.add_group_slopes(groups["posterior"], data, seed)  # slopes integrated out: draw them
-    extra = {}
-    if log_likelihood:
-        groups["log_likelihood"] = log_likelihood_group(module, groups["posterior"], data)
+    del trace
+    groups, extra = group_draws_groups(module, groups, data, seed, mode=group_draws, log_likelihood=log_likelihood,
+                                       chains=chains, draws=draws)
     if len(data.y) <= OBSERVED_MAX_ROWS:
         groups["observed_data"] = observed_data(data)
     elif data_path is not None:
@@ -273,6 +280,144 @@ def fit(
     return tree
 
 
+def group_draws_mode(mode: str, chains: int, draws: int, n_groups: int, n_predictors: int) -> str:
+    """The storage of group-level draws a fit uses: ``mode``, or for ``auto`` ``all`` up to
+    ``GROUP_DRAWS_MAX_VALUES`` slope values (chains x draws x groups x predictors), ``summary`` above."""
+    if mode not in GROUP_DRAWS:
+        raise ValueError(f"group_draws must be one of {', '.join(GROUP_DRAWS)}, not {mode!r}")
+    if mode != "auto":
+        return mode
+    return "all" if chains * draws * n_groups * n_predictors <= GROUP_DRAWS_MAX_VALUES else "summary"
+
+
+def group_draws_groups(module, groups: dict, data: RegressionData, seed: int, *, mode: str = "auto",
+                       log_likelihood: bool = True, chains: int, draws: int) -> tuple[dict, dict]:
+    """The fit's groups with its group-level draws stored as ``mode`` says, and root attributes recording it.
+
+    Group-level variables are those with a ``group`` dim: sampled offsets or slopes, the slopes drawn
+    for a likelihood that integrates them out (``beta_g``) and the per-group ``log_likelihood``.
+
+    - ``all``: every draw as float64 (what sampling gave).
+    - ``float32``: every draw, group-level variables as float32 (half the size; about 7 significant
+      digits, plenty for summaries of draws).
+    - ``summary``: no group-level draws; the group ``group_summary`` holds, for each such variable, its
+      posterior mean and sd (dim ``statistic``) and per-chain means (``<name>_chain_mean``). Slopes of an
+      integrated likelihood are drawn and summarised a block of draws at a time, never all at once.
+      There is no ``log_likelihood`` group (leave-one-group-out needs every draw); the root attribute
+      ``log_likelihood_omitted`` says so.
+    - ``auto``: :func:`group_draws_mode`.
+    """
+    mode = group_draws_mode(mode, chains, draws, data.n_groups, data.n_predictors)
+    posterior = groups["posterior"]
+    extra = {"group_draws": mode}
+    if mode == "summary":
+        sampled = [name for name, var in posterior.data_vars.items() if GROUP in var.dims]
+        summary = [summarize_draws(array_blocks(posterior[name]), posterior[name], name) for name in sampled]
+        if getattr(module, "integrates_slopes", False):
+            template = posterior[["chain", "draw"]]
+            summary.append(summarize_draws(module.iter_group_slopes(posterior, data, seed), template, SLOPES,
+                                           extra_coords={GROUP: data.groups, PREDICTOR: data.predictors}))
+        groups = groups | {"posterior": posterior.drop_vars(sampled), SUMMARY_GROUP: xr.merge(summary)}
+        if log_likelihood:
+            extra["log_likelihood_omitted"] = "group_draws: summary keeps no per-draw group-level values"
+        return groups, extra
+    from zsneq.models.loglik import log_likelihood_dataset
+
+    dtype = np.float32 if mode == "float32" else np.float64
+    if getattr(module, "integrates_slopes", False):  # slopes integrated out: draw them, a block at a time
+        posterior, per_group = drawn_slopes(module, posterior, data, seed, dtype, log_likelihood)
+    else:
+        per_group = module.group_log_likelihood(posterior, data) if log_likelihood else None
+        posterior = as_float32(posterior) if mode == "float32" else posterior
+    groups = groups | {"posterior": posterior}
+    if per_group is not None:
+        per_group = log_likelihood_dataset(per_group, data)
+        groups["log_likelihood"] = as_float32(per_group) if mode == "float32" else per_group
+    return groups, extra
+
+
+def drawn_slopes(module, posterior: xr.Dataset, data: RegressionData, seed: int, dtype=np.float64,
+                 log_likelihood: bool = True) -> tuple[xr.Dataset, xr.DataArray | None]:
+    """``posterior`` plus the slopes of an integrated likelihood (``beta_g`` as ``dtype``), and the per-group
+    log-likelihood (chain, draw, group) from the float64 slopes, computed a block of draws at a time:
+    besides the stored arrays only one block of slopes is held. The slopes are bitwise those of
+    ``module.add_group_slopes`` (same seed); the log-likelihood equals ``module.group_log_likelihood``'s."""
+    from zsneq.models.loglik import block_log_likelihood
+    from zsneq.models.sufficient import GroupStats
+
+    chains, draws = posterior.sizes["chain"], posterior.sizes["draw"]
+    sigma = module.to_common(posterior, data.predictors)["sigma"].transpose("chain", "draw").values.reshape(-1)
+    stats = GroupStats.from_data(data) if log_likelihood else None
+    slopes = np.empty((chains * draws, data.n_groups, data.n_predictors), dtype=dtype)
+    per_group = np.empty((chains * draws, data.n_groups)) if log_likelihood else None
+    for rows, block in module.iter_group_slopes(posterior, data, seed):
+        slopes[rows] = block
+        if per_group is not None:
+            per_group[rows] = block_log_likelihood(block, sigma[rows], stats)
+    sample = {"chain": posterior["chain"].values, "draw": posterior["draw"].values}
+    slopes = xr.DataArray(slopes.reshape(chains, draws, data.n_groups, data.n_predictors),
+                          dims=("chain", "draw", GROUP, PREDICTOR),
+                          coords=sample | {GROUP: data.groups, PREDICTOR: data.predictors})
+    if per_group is not None:
+        per_group = xr.DataArray(per_group.reshape(chains, draws, data.n_groups), dims=("chain", "draw", GROUP),
+                                 coords=sample | {GROUP: data.groups})
+    return posterior.assign({SLOPES: slopes}), per_group
+
+
+def as_float32(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` with its float64 group-level variables (dim ``group``) as float32."""
+    return ds.assign({name: var.astype(np.float32) for name, var in ds.data_vars.items()
+                      if GROUP in var.dims and var.dtype == np.float64})
+
+
+def array_blocks(var: xr.DataArray):
+    """``(rows, values[rows])`` over the flattened (chain x draw) axis of ``var``, a block of about
+    ``BLOCK_VALUES`` values at a time (views where the draws are contiguous)."""
+    values = var.transpose("chain", "draw", ...).values
+    flat = values.reshape(-1, *values.shape[2:])
+    step = max(1, BLOCK_VALUES // max(1, int(np.prod(values.shape[2:]))))
+    for start in range(0, len(flat), step):
+        rows = slice(start, min(start + step, len(flat)))
+        yield rows, flat[rows]
+
+
+def summarize_draws(blocks, template: xr.DataArray | xr.Dataset, name: str, extra_coords: dict | None = None
+                    ) -> xr.Dataset:
+    """Posterior mean and sd (dim ``statistic``) and per-chain means (``<name>_chain_mean``) of a variable
+    given as blocks ``(rows, values)`` over its flattened (chain x draw) axis, in order.
+
+    ``template`` supplies the chain and draw sizes and coordinates (and, for a DataArray, the dims and
+    coords of the other axes; else ``extra_coords`` names them in order). Sums are taken around the
+    first draw, so the sd loses no precision to large means.
+    """
+    chains, draws = template.sizes["chain"], template.sizes["draw"]
+    if isinstance(template, xr.DataArray):
+        dims = [d for d in template.transpose("chain", "draw", ...).dims[2:]]
+        coords = {d: template.coords[d].values for d in dims if d in template.coords}
+    else:
+        dims, coords = list(extra_coords), dict(extra_coords)
+    shift = chain_sums = sum_sq = None
+    for rows, block in blocks:
+        if shift is None:
+            shift = np.array(block[0], dtype=np.float64)
+            chain_sums = np.zeros((chains, *shift.shape))
+            sum_sq = np.zeros(shift.shape)
+        centred = block - shift
+        sum_sq += np.einsum("d...,d...->...", centred, centred)
+        for chain in range(rows.start // draws, (rows.stop - 1) // draws + 1):
+            lo, hi = max(rows.start, chain * draws) - rows.start, min(rows.stop, (chain + 1) * draws) - rows.start
+            chain_sums[chain] += centred[lo:hi].sum(axis=0)
+    n = chains * draws
+    total = chain_sums.sum(axis=0)
+    mean = shift + total / n
+    sd = np.sqrt(np.maximum(sum_sq - total**2 / n, 0.0) / max(n - 1, 1))
+    return xr.Dataset(
+        {name: (("statistic", *dims), np.stack([mean, sd])),
+         f"{name}_chain_mean": (("chain", *dims), shift + chain_sums / draws)},
+        coords={"statistic": list(STATISTICS), "chain": template["chain"].values, **coords},
+    )
+
+
 def standard_attrs(library, sampling_seconds: float) -> dict:
     """ArviZ's standard attributes of a group: inference library and version, creation time, sampling time."""
     from importlib.metadata import version
@@ -283,13 +428,6 @@ def standard_attrs(library, sampling_seconds: float) -> dict:
         "created_at": datetime.now(UTC).isoformat(),
         "sampling_time": float(sampling_seconds),
     }
-
-
-def log_likelihood_group(module, posterior: xr.Dataset, data: RegressionData) -> xr.Dataset:
-    """The ``log_likelihood`` group: each group's log-likelihood at every draw (``models.loglik``)."""
-    from zsneq.models.loglik import log_likelihood_dataset
-
-    return log_likelihood_dataset(module.group_log_likelihood(posterior, data), data)
 
 
 def observed_data(data: RegressionData) -> xr.Dataset:
