@@ -122,3 +122,16 @@ def test_a_summarised_fit_is_written_read_and_summarised(tiny_data, tiny_truth, 
     table = summarize_fit(back, tiny_truth)
     assert table["parameter"].tolist()[:3] == ["beta[x1]", "beta[x2]", "beta[x3]"]
     assert np.isfinite(table["mean"]).all()
+
+
+def test_chunks_hold_a_chain_of_small_variables_and_split_large_ones():
+    """A chain per HDF5 chunk while it fits in CHUNK_MAX_BYTES; a 100,000-group chain is split by draws."""
+    big = np.broadcast_to(np.zeros(()), (4, 1000, 100_000, 3))  # a view: nothing allocated
+    tree = xr.DataTree.from_dict({"posterior": xr.Dataset(
+        {"beta": (("chain", "draw", PREDICTOR), np.zeros((4, 1000, 3))),
+         SLOPES: (("chain", "draw", GROUP, PREDICTOR), big)})})
+    encoding = fit_module.compression_encoding(tree)["/posterior"]
+    assert encoding["beta"]["chunksizes"] == (1, 1000, 3)
+    chunks = encoding[SLOPES]["chunksizes"]
+    assert chunks[0] == 1 and chunks[2:] == (100_000, 3)
+    assert 8 * np.prod(chunks) <= fit_module.CHUNK_MAX_BYTES < 8 * np.prod(chunks) + 8 * 300_000

@@ -6,7 +6,11 @@ value per group and draw, variable ``y``: leave-one-group-out with ``az.loo``) a
 rows it is left out and the root attribute ``observed_data_path`` names the dataset's Parquet
 file instead). Every group carries ArviZ's standard attributes (``inference_library``,
 ``inference_library_version``, ``created_at``, ``sampling_time``), the root the project's own; each
-variable is stored with zlib compression and byte shuffling.
+variable is stored with zlib compression and byte shuffling. Group-level draws (sampled group slopes
+or offsets, ``beta_g`` of an integrated likelihood, the per-group ``log_likelihood``) are stored as
+``sampler.group_draws`` says (:func:`group_draws_groups`): all draws, float32, or, for large fits by
+default, per-group summaries in a ``group_summary`` group, so that a 100,000-group fit writes megabytes,
+not gigabytes.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ GROUP_DRAWS_MAX_VALUES = 50_000_000  # auto: every draw up to this many slope va
 SUMMARY_GROUP = "group_summary"  # summary: per-group statistics instead of draws
 STATISTICS = ("mean", "sd")
 BLOCK_VALUES = 5_000_000  # draws summarised or cast a block at a time: about 40 MB of float64
+CHUNK_MAX_BYTES = 64 * 2**20  # largest HDF5 chunk of a variable's draws
 
 
 def compile_model(model, numba_cache: bool = False):
@@ -443,10 +448,17 @@ def compression_encoding(tree: xr.DataTree) -> dict:
 
     Posterior draws are noise to a compressor: at the seed scenario's size zlib with byte shuffling
     saves about 15% (less on tiny files, where chunk bookkeeping costs about as much as it saves).
+    A chain's draws of a large group-level variable are split over chunks of at most ``CHUNK_MAX_BYTES``
+    (HDF5 refuses chunks of 4 GB or more, and each chunk passes through memory whole when written).
     """
     def encoding(var: xr.Variable) -> dict:
-        chunks = {"chunksizes": (1, *var.shape[1:])} if var.dims[:1] == ("chain",) and var.size else {}
-        return dict(COMPRESSION) | chunks
+        if var.dims[:1] != ("chain",) or not var.size:
+            return dict(COMPRESSION)
+        if var.dims[1:2] != ("draw",):
+            return dict(COMPRESSION) | {"chunksizes": (1, *var.shape[1:])}
+        per_draw = var.dtype.itemsize * int(np.prod(var.shape[2:]))  # a chain per chunk, up to CHUNK_MAX_BYTES
+        draws = max(1, min(var.shape[1], CHUNK_MAX_BYTES // max(1, per_draw)))
+        return dict(COMPRESSION) | {"chunksizes": (1, draws, *var.shape[2:])}
 
     return {
         node.path: {name: encoding(var.variable) for name, var in node.dataset.data_vars.items()
