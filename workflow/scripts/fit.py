@@ -53,10 +53,12 @@ if "snakemake" in globals():
     from zsneq.core.io import job_compiledir
 
     sm = globals()["snakemake"]
-    # a compile cache of this job's own in node-local temporary storage, or the configured shared one
-    with job_compiledir(sm.params.sampler.get("compile_cache")):
+    # the configured shared compile cache (params.compile_cache, else sampler's), or with null one of this job's own
+    shared_cache = getattr(sm.params, "compile_cache", sm.params.sampler.get("compile_cache"))
+    with job_compiledir(shared_cache):
         # params.variant: the variants: entry (a user variant's mapping); without it, the built-in name
-        main(list(sm.input.data), getattr(sm.params, "variant", sm.wildcards.variant), dict(sm.params.sampler),
+        main(list(sm.input.data), getattr(sm.params, "variant", sm.wildcards.variant),
+             dict(sm.params.sampler) | {"compile_cache": shared_cache},
              list(sm.output),
              scenario=sm.params.scenario, reps=list(sm.params.reps), threads=sm.threads, log=sm.log[0])
 elif __name__ == "__main__":
