@@ -42,7 +42,8 @@ def test_default_config_is_the_thread_study():
         "sigma": 100.0, "seed": 42, "replicates": 1, "batch_size": 1, "truth": "fixed",  # defaults filled in
     }
     assert config["variants"][:3] == ["nonvectorized", "vectorized_as_posted", "vectorized_fixed"]
-    assert config["sampler"] == {"chains": 4, "tune": 1000, "draws": 1000, "seed": 1}
+    assert config["sampler"] == {"chains": 4, "tune": 1000, "draws": 1000, "seed": 1,
+                                 "compile_cache": ".cache/compile", "group_draws": "auto"}  # defaults filled in
 
 
 def test_unknown_variant_lists_the_known_ones(tmp_path):

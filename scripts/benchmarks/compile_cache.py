@@ -1,18 +1,19 @@
 """Compile seconds per fit job with a cold and a warm compile cache, measured side by side.
 
 Every measurement is a fresh Python process that does what a fit job does before sampling:
-import the stack, build one variant on one simulated dataset and compile it for nutpie. Four
-cases, interleaved in every repeat so that load on the machine hits them alike:
+import the stack, build one variant on one simulated dataset and compile it for nutpie
+(``zsneq.models.fit.compile_model``). Three cases, interleaved in every repeat so that load on the
+machine hits them alike:
 
-- ``numba cache off, cold``: an empty compile directory, numba's disk cache off. This is what
-  every fit job does (a fresh directory of its own, see ``zsneq.core.io.private_compiledir``);
-- ``numba cache off, warm``: the same again, in the directory the previous run filled;
-- ``numba cache on, cold`` / ``numba cache on, warm``: with numba's disk cache on, for comparison
-  only. The workflow leaves it off because a model loaded from that cache gives draws that differ
-  in the last bits from a fresh compile (see ``zsneq.models.fit.compile_model``).
+- ``private, numba cache off``: an empty compile directory of the job's own, nothing cached
+  (``sampler.compile_cache: null``);
+- ``shared cache, cold``: numba's disk cache on, in an empty directory (the first fit of a model
+  with the default ``sampler.compile_cache``);
+- ``shared cache, warm``: the same again, in the directory the previous run filled (every later fit
+  of the model). Draws are bitwise the same in all three (``tests/test_compile_cache.py``).
 
 Run from the repository root (takes a few minutes on 2 cores):
-    python benchmarks/compile_cache.py [--config .test/config/config.yaml] [--scenario tiny]
+    python scripts/benchmarks/compile_cache.py [--config .test/config/config.yaml] [--scenario tiny]
         [--variant vectorized_fixed] [--repeats 3]
 """
 
@@ -32,10 +33,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 
 CASES = [  # (label, numba disk cache on, reuse the previous run's compile directory)
-    ("numba cache off, cold", False, False),
-    ("numba cache off, warm", False, True),
-    ("numba cache on, cold", True, False),
-    ("numba cache on, warm", True, True),
+    ("private, numba cache off", False, False),
+    ("shared cache, cold", True, False),
+    ("shared cache, warm", True, True),
 ]
 
 
@@ -43,8 +43,7 @@ def measure(data_path: str, variant: str, numba_cache: bool) -> dict:
     """In this process: seconds to import the stack, build the model and compile it (wall clock),
     and the CPU seconds of compiling (less sensitive to other load on the machine)."""
     t0 = time.perf_counter()
-    import nutpie
-    import pytensor
+    import nutpie  # noqa: F401  (imported here to time the import)
 
     from zsneq.core.dataset import read_dataset
     from zsneq.models.fit import compile_model
@@ -53,11 +52,7 @@ def measure(data_path: str, variant: str, numba_cache: bool) -> dict:
     t1 = time.perf_counter()
     model = get_variant(variant).build_model(read_dataset(data_path))
     t2, cpu = time.perf_counter(), time.process_time()
-    if numba_cache:
-        with pytensor.config.change_flags(numba__cache=True):
-            nutpie.compile_pymc_model(model)
-    else:
-        compile_model(model)  # exactly what the workflow's fit does
+    compile_model(model, numba_cache)  # exactly what the workflow's fit does
     t3, cpu = time.perf_counter(), time.process_time() - cpu
     return {"import_s": t1 - t0, "build_s": t2 - t1, "compile_s": t3 - t2, "compile_cpu_s": cpu}
 
@@ -108,17 +103,17 @@ def main() -> None:
                     compiledir = Path(tempfile.mkdtemp(dir=tmp, prefix="cache-"))
                 seconds = run_one(data, a.variant, numba_cache, compiledir)
                 results[label].append(seconds)
-                print(f"  repeat {repeat + 1}: {label:<21} compile {seconds['compile_s']:6.1f} s "
+                print(f"  repeat {repeat + 1}: {label:<24} compile {seconds['compile_s']:6.1f} s "
                       f"({seconds['compile_cpu_s']:.1f} s CPU), import {seconds['import_s']:5.1f} s", flush=True)
 
     keys = ("compile_s", "compile_cpu_s", "import_s", "build_s")
     med = {label: {k: statistics.median(r[k] for r in results[label]) for k in keys} for label, _, _ in CASES}
     base = med[CASES[0][0]]
-    print(f"\nmedian over {a.repeats} repeats, seconds per job; ratio: to the first row (what every fit job does)")
-    print(f"{'case':<23}{'compile':>9}{'ratio':>7}{'compile CPU':>13}{'ratio':>7}{'import':>8}{'build':>7}")
+    print(f"\nmedian over {a.repeats} repeats, seconds per job; ratio: to the first row (no cache, as with compile_cache: null)")
+    print(f"{'case':<26}{'compile':>9}{'ratio':>7}{'compile CPU':>13}{'ratio':>7}{'import':>8}{'build':>7}")
     for label, _, _ in CASES:
         m = med[label]
-        print(f"{label:<23}{m['compile_s']:9.1f}{m['compile_s'] / base['compile_s']:7.2f}"
+        print(f"{label:<26}{m['compile_s']:9.1f}{m['compile_s'] / base['compile_s']:7.2f}"
               f"{m['compile_cpu_s']:13.1f}{m['compile_cpu_s'] / base['compile_cpu_s']:7.2f}"
               f"{m['import_s']:8.1f}{m['build_s']:7.2f}")
 

@@ -109,9 +109,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="likelihood-bench-") as tmp:
         work = Path(tmp)
         data_path, truth = dataset(base, a.scenario, work)
+        cold_config = work / "cold.yaml"  # every timed fit compiles from scratch (no shared compile cache)
+        cold_config.write_text(yaml.safe_dump(
+            yaml.safe_load(a.config.read_text()) | {"sampler": config["sampler"] | {"compile_cache": None}}))
         rows, summaries = [], {}
         for variant in [BASELINE, *FAST]:
-            row, summaries[variant] = run_fit(variant, data_path, truth, work, a.config, threads)
+            row, summaries[variant] = run_fit(variant, data_path, truth, work, cold_config, threads)
             rows.append(row)
         table = compare(rows, summaries, BASELINE)
         table.to_csv(a.out / "fits.csv", index=False)
@@ -162,7 +165,7 @@ def main() -> None:
                         else:
                             if path is None:
                                 path, cell_truth = dataset(scenario, f"g{groups}_n{n}", work)
-                            row, _ = run_fit(variant, path, cell_truth, work, a.config, threads)
+                            row, _ = run_fit(variant, path, cell_truth, work, cold_config, threads)
                         scaling_rows.append(cell | row | {"s_per_1000_ess": seconds_per_1000_ess(row)})
                     if path is not None:
                         path.unlink()

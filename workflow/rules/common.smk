@@ -70,6 +70,15 @@ def canonical(settings):
     return dict(sorted(settings.items()))
 
 
+def sampler_settings():
+    """The sampler settings that change a fit's draws (``compile_cache`` only says where compiled models
+    are kept, and compiles are bitwise the same from a cold or warm cache), key order not counting.
+    """
+    return canonical(
+        {k: v for k, v in config["sampler"].items() if k != "compile_cache"}
+    )
+
+
 def rule_resources(rule, **extra):
     """Resources a rule's jobs ask a cluster for: its entry under ``resources:`` over ``default``;
     memory and wall time grow with each attempt (``--retries``)."""

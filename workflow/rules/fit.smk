@@ -19,7 +19,8 @@ rule fit:
     resources:
         **rule_resources("fit", cpus_per_task=lambda wildcards, threads: threads),  # one CPU per chain
     params:
-        sampler=canonical(config["sampler"]),
+        sampler=sampler_settings(),  # what changes the draws
+        compile_cache=config["sampler"]["compile_cache"],  # where compiled models are kept: draws do not change
         variant=lambda w: ENTRIES[w.variant],  # a built-in name or a user model's mapping
         scenario=lambda w: w.scenario,
         reps=lambda w: [int(w.rep)],
@@ -49,7 +50,8 @@ for _scenario, _reps in BATCHES:
         resources:
             **rule_resources("fit", cpus_per_task=lambda wildcards, threads: threads),
         params:
-            sampler=canonical(config["sampler"]),
+            sampler=sampler_settings(),  # what changes the draws
+        compile_cache=config["sampler"]["compile_cache"],  # where compiled models are kept: draws do not change
             variant=lambda w: ENTRIES[w.variant],
             scenario=_scenario,
             reps=_reps,

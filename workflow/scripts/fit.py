@@ -38,7 +38,7 @@ def main(data_paths, variant, sampler: dict, outs, *, scenario="", reps=None, th
         try:
             tree = fit(data, variant, chains=sampler["chains"], tune=sampler["tune"], draws=sampler["draws"],
                        seed=sampler["seed"], cores=threads, attrs=attrs, cache=cache, numba_cache=numba_cache,
-                       data_path=data_path)
+                       data_path=data_path, group_draws=sampler.get("group_draws", "auto"))
         except Exception as exc:  # building, compiling or sampling failed: record it, keep the other fits going
             logger.exception("fit of %s to %s FAILED; recording the failure in %s", variant_name(variant), data_path,
                              out)
@@ -53,10 +53,12 @@ if "snakemake" in globals():
     from zsneq.core.io import job_compiledir
 
     sm = globals()["snakemake"]
-    # a compile cache of this job's own in node-local temporary storage, or the configured shared one
-    with job_compiledir(sm.params.sampler.get("compile_cache")):
+    # the configured shared compile cache (params.compile_cache, else sampler's), or with null one of this job's own
+    shared_cache = getattr(sm.params, "compile_cache", sm.params.sampler.get("compile_cache"))
+    with job_compiledir(shared_cache):
         # params.variant: the variants: entry (a user variant's mapping); without it, the built-in name
-        main(list(sm.input.data), getattr(sm.params, "variant", sm.wildcards.variant), dict(sm.params.sampler),
+        main(list(sm.input.data), getattr(sm.params, "variant", sm.wildcards.variant),
+             dict(sm.params.sampler) | {"compile_cache": shared_cache},
              list(sm.output),
              scenario=sm.params.scenario, reps=list(sm.params.reps), threads=sm.threads, log=sm.log[0])
 elif __name__ == "__main__":
@@ -80,6 +82,6 @@ elif __name__ == "__main__":
 
     from zsneq.core.io import job_compiledir
 
-    # pytensor's usual compile directory (PYTENSOR_FLAGS), unless the config names a shared cache
+    # the configured shared cache; with compile_cache: null, pytensor's usual directory (PYTENSOR_FLAGS)
     with job_compiledir(sampler["compile_cache"]) if sampler.get("compile_cache") else nullcontext():
         main(a.data, variant, sampler, a.out, scenario=a.scenario, reps=a.rep, threads=a.threads)

@@ -43,8 +43,8 @@ def _variant_module(path: Path) -> bool:
 
 
 # What every fit is computed by, and what each likelihood adds (the axis values of a variant name).
-MODEL_CODE = ("core", "models/fit.py", "models/variants/__init__.py", "models/variants/_common.py",
-              "models/variants/_vectorized.py")
+MODEL_CODE = ("core", "models/fit.py", "models/loglik.py", "models/user.py", "models/variants/__init__.py",
+              "models/variants/_common.py", "models/variants/_vectorized.py")
 LIKELIHOOD_CODE = {
     "sufficient": ("models/sufficient.py", "models/variants/_likelihoods.py"),
     "marginal": ("models/sufficient.py", "models/marginal.py", "models/variants/_likelihoods.py"),

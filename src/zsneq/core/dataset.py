@@ -168,7 +168,20 @@ def _read_parquet(path: Path, what: str) -> pd.DataFrame:
 
 def read_dataset(path) -> RegressionData:
     path = Path(path)
-    return RegressionData.from_frame(_read_parquet(path, "dataset"), source=str(path))
+    data = RegressionData.from_frame(_read_parquet(path, "dataset"), source=str(path))
+    release_arrow_memory()
+    return data
+
+
+def release_arrow_memory() -> None:
+    """Hand the memory Arrow's allocator keeps after reading a Parquet file back to the system.
+
+    Without it a fit job holds the freed Arrow buffers for its whole life: 100,000 groups x 200 rows
+    read into 2.7 GB resident, 1.0 GB after the release (the arrays themselves are 0.8 GB).
+    """
+    import pyarrow
+
+    pyarrow.default_memory_pool().release_unused()
 
 
 def read_truth(path) -> Truth | None:

@@ -70,14 +70,15 @@ def write_text(path: str | os.PathLike, text: str) -> None:
 def job_compiledir(shared: str | Path | None = None) -> Iterator[Path]:
     """The compile directory of a fit job: ``private_compiledir()``, or ``shared`` when given.
 
-    ``shared`` (config ``sampler.compile_cache``) is created if needed and kept after the job, so
+    ``shared`` (config ``sampler.compile_cache``; ``~`` and environment variables such as ``$TMPDIR``
+    expanded, relative to the working directory) is created if needed and kept after the job, so
     later jobs load compiled models from it. Enter it before pytensor is imported.
     """
     if shared is None:
         with private_compiledir() as path:
             yield path
         return
-    path = Path(shared).resolve()
+    path = Path(os.path.expandvars(os.path.expanduser(str(shared)))).resolve()
     path.mkdir(parents=True, exist_ok=True)
     with _base_compiledir(path):
         yield path
@@ -89,9 +90,8 @@ def private_compiledir() -> Iterator[Path]:
 
     The cache is a fresh directory in node-local temporary storage (``$TMPDIR``, else ``/tmp``),
     removed afterwards. Jobs that start at once, on one node or many, never share, lock or race on
-    a cache, and nothing is written to shared storage. Nothing is lost either while numba's disk
-    cache is off (the default, see ``zsneq.fit.compile_model``): a warm cache does not compile faster
-    (``scripts/benchmarks/compile_cache.py`` measures it). Enter it before pytensor is imported.
+    a cache, and nothing is written to shared storage; each job compiles from scratch (config
+    ``sampler.compile_cache: null``, and jobs other than fits). Enter it before pytensor is imported.
     """
     with tempfile.TemporaryDirectory(prefix="zsneq-pytensor-", ignore_cleanup_errors=True) as tmp:
         with _base_compiledir(Path(tmp)):

@@ -6,7 +6,11 @@ value per group and draw, variable ``y``: leave-one-group-out with ``az.loo``) a
 rows it is left out and the root attribute ``observed_data_path`` names the dataset's Parquet
 file instead). Every group carries ArviZ's standard attributes (``inference_library``,
 ``inference_library_version``, ``created_at``, ``sampling_time``), the root the project's own; each
-variable is stored with zlib compression and byte shuffling.
+variable is stored with zlib compression and byte shuffling. Group-level draws (sampled group slopes
+or offsets, ``beta_g`` of an integrated likelihood, the per-group ``log_likelihood``) are stored as
+``sampler.group_draws`` says (:func:`group_draws_groups`): all draws, float32, or, for large fits by
+default, per-group summaries in a ``group_summary`` group, so that a 100,000-group fit writes megabytes,
+not gigabytes.
 """
 
 from __future__ import annotations
@@ -24,7 +28,8 @@ import xarray as xr
 from zsneq.core.dataset import RegressionData
 from zsneq.core.io import atomic_path
 from zsneq.core.provenance import package_versions
-from zsneq.models.variants import get_variant, variant_name
+from zsneq.core.vocabulary import GROUP, PREDICTOR
+from zsneq.models.variants import SLOPES, get_variant, variant_name
 
 log = logging.getLogger(__name__)
 
@@ -79,24 +84,74 @@ def progress_phase(chain) -> str:
     if not chain.started:
         return "waiting"
     return "tuning" if chain.tuning else "sampling"
+GROUP_DRAWS = ("auto", "all", "float32", "summary")  # how group-level draws are stored (config sampler.group_draws)
+GROUP_DRAWS_MAX_VALUES = 50_000_000  # auto: every draw up to this many slope values (400 MB as float64)
+SUMMARY_GROUP = "group_summary"  # summary: per-group statistics instead of draws
+STATISTICS = ("mean", "sd")
+BLOCK_VALUES = 5_000_000  # draws summarised or cast a block at a time: about 40 MB of float64
+CHUNK_MAX_BYTES = 64 * 2**20  # largest HDF5 chunk of a variable's draws
 
 
 def compile_model(model, numba_cache: bool = False):
-    """Compile a PyMC model for nutpie, by default always the same way, so draws are bitwise reproducible.
+    """Compile a PyMC model for nutpie, always the same way, so draws are bitwise reproducible.
 
-    By default numba's on-disk cache is bypassed: a model compiled from scratch and the same model
-    loaded from a warm cache differ in the last bits of the log density, and the chains then diverge.
-    Results must not depend on what an earlier job left in a cache, so every compile starts from
-    scratch; nothing is written to or read from a shared cache either, which also makes many jobs
-    starting at once on shared storage safe. ``numba_cache=True`` (config ``sampler.compile_cache``)
-    trades that for speed: the compiled functions are stored in, and loaded from, pytensor's
-    compile directory.
+    Numba's fast-math flags are off (pytensor's default turns on ``reassoc``, ``contract``, ``afn``,
+    ``arcp`` and ``nsz``). With them, LLVM may reorder floating-point sums and fuse multiply-adds
+    differently depending on how the compiled functions were put together: a fresh compile inlines
+    each operation's freshly generated code, a warm cache links code loaded from disk, and the
+    log density then differs in the last bits (about 1e-11), enough for chains to take different
+    paths. Without fast-math every order is fixed by the graph, and a fresh compile, a warm cache and
+    a half-warm one give bitwise the same log density and draws (``tests/test_compile_cache.py``);
+    sampling speed is within the noise of this machine (README, "Compile caches").
+
+    ``numba_cache=True`` (the workflow's default, config ``sampler.compile_cache``) stores the compiled
+    functions in, and loads them from, pytensor's compile directory; saves are serialised between
+    processes (:func:`lock_numba_cache_saves`), so many jobs may share one directory.
     """
     import nutpie
     import pytensor
 
-    with pytensor.config.change_flags(numba__cache=numba_cache):
+    if numba_cache:
+        lock_numba_cache_saves()
+    with pytensor.config.change_flags(numba__cache=numba_cache, numba__fastmath=False):
         return nutpie.compile_pymc_model(model)
+
+
+def lock_numba_cache_saves() -> None:
+    """Make numba's cache saves safe for processes sharing one cache directory (idempotent).
+
+    Numba saves an entry by reading the index, picking the first free data-file number, writing the
+    index and then the data file, with no lock: two processes saving different signatures of one
+    function at once can both pick ``.1.nbc``, and the index may then point at the other one's
+    code. Here each save holds an exclusive ``flock`` on ``<index>.lock`` and writes the data file
+    before the index, so a reader (which takes no lock) only ever finds complete, matching entries.
+    """
+    import fcntl
+    import itertools
+
+    from numba.core.caching import IndexDataCacheFile
+
+    if getattr(IndexDataCacheFile.save, "_zsneq_locked", False):
+        return
+
+    def save(self, key, data):
+        with open(self._index_path + ".lock", "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                overloads = self._load_index()
+                name = overloads.get(key)
+                if name is None:
+                    used = set(overloads.values())
+                    name = next(n for n in map(self._data_name, itertools.count(1)) if n not in used)
+                self._save_data(name, data)
+                if overloads.get(key) != name:
+                    overloads[key] = name
+                    self._save_index(overloads)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+    save._zsneq_locked = True
+    IndexDataCacheFile.save = save
 
 
 class ModelCache:
@@ -203,6 +258,7 @@ def fit(
     log_likelihood: bool = True,
     data_path: str | Path | None = None,
     progress_seconds: float | None = PROGRESS_SECONDS,
+    group_draws: str = "auto",
 ) -> xr.DataTree:
     """Build ``variant`` on ``data``, compile it with nutpie and sample.
 
@@ -215,7 +271,9 @@ def fit(
     see :func:`compile_model` (a ``cache`` carries its own setting). ``variant``: a built-in name or a
     user variant's ``variants:`` mapping (``zsneq.models.user``). ``log_likelihood``: add the per-group
     ``log_likelihood`` group. ``data_path``: the dataset's file, recorded when ``observed_data`` is left out.
-    ``progress_seconds``: log each chain's progress at most this often while sampling (:class:`ProgressLog`); None logs none.
+    ``progress_seconds``: log each chain's progress at most this often while sampling (:class:`ProgressLog`);
+    None logs none.
+    ``group_draws``: how the group-level draws are stored (:func:`group_draws_groups`).
     """
     import nutpie
 
@@ -249,14 +307,14 @@ def fit(
     log.info("%s: sampled in %.1f s, %d divergences", variant, sampling_seconds, n_div)
 
     groups = {name: _clean(trace[name].to_dataset()) for name in KEEP_GROUPS}
-    if getattr(module.spec, "integrates_slopes", False):  # slopes integrated out: draw their conditional
-        t0 = time.perf_counter()
+    del trace
+    t0 = time.perf_counter()
+    if getattr(module.spec, "integrates_slopes", False):
         log.info("%s: drawing group slopes from their conditional (%d groups)", variant, data.n_groups)
-        groups["posterior"] = module.add_group_slopes(groups["posterior"], data, seed)
+    groups, extra = group_draws_groups(module, groups, data, seed, mode=group_draws, log_likelihood=log_likelihood,
+                                       chains=chains, draws=draws)
+    if getattr(module.spec, "integrates_slopes", False):
         log.info("%s: group slopes drawn in %.1f s", variant, time.perf_counter() - t0)
-    extra = {}
-    if log_likelihood:
-        groups["log_likelihood"] = log_likelihood_group(module, groups["posterior"], data)
     if len(data.y) <= OBSERVED_MAX_ROWS:
         groups["observed_data"] = observed_data(data)
     elif data_path is not None:
@@ -286,6 +344,144 @@ def fit(
     return tree
 
 
+def group_draws_mode(mode: str, chains: int, draws: int, n_groups: int, n_predictors: int) -> str:
+    """The storage of group-level draws a fit uses: ``mode``, or for ``auto`` ``all`` up to
+    ``GROUP_DRAWS_MAX_VALUES`` slope values (chains x draws x groups x predictors), ``summary`` above."""
+    if mode not in GROUP_DRAWS:
+        raise ValueError(f"group_draws must be one of {', '.join(GROUP_DRAWS)}, not {mode!r}")
+    if mode != "auto":
+        return mode
+    return "all" if chains * draws * n_groups * n_predictors <= GROUP_DRAWS_MAX_VALUES else "summary"
+
+
+def group_draws_groups(module, groups: dict, data: RegressionData, seed: int, *, mode: str = "auto",
+                       log_likelihood: bool = True, chains: int, draws: int) -> tuple[dict, dict]:
+    """The fit's groups with its group-level draws stored as ``mode`` says, and root attributes recording it.
+
+    Group-level variables are those with a ``group`` dim: sampled offsets or slopes, the slopes drawn
+    for a likelihood that integrates them out (``beta_g``) and the per-group ``log_likelihood``.
+
+    - ``all``: every draw as float64 (what sampling gave).
+    - ``float32``: every draw, group-level variables as float32 (half the size; about 7 significant
+      digits, plenty for summaries of draws).
+    - ``summary``: no group-level draws; the group ``group_summary`` holds, for each such variable, its
+      posterior mean and sd (dim ``statistic``) and per-chain means (``<name>_chain_mean``). Slopes of an
+      integrated likelihood are drawn and summarised a block of draws at a time, never all at once.
+      There is no ``log_likelihood`` group (leave-one-group-out needs every draw); the root attribute
+      ``log_likelihood_omitted`` says so.
+    - ``auto``: :func:`group_draws_mode`.
+    """
+    mode = group_draws_mode(mode, chains, draws, data.n_groups, data.n_predictors)
+    posterior = groups["posterior"]
+    extra = {"group_draws": mode}
+    if mode == "summary":
+        sampled = [name for name, var in posterior.data_vars.items() if GROUP in var.dims]
+        summary = [summarize_draws(array_blocks(posterior[name]), posterior[name], name) for name in sampled]
+        if getattr(module, "integrates_slopes", False):
+            template = posterior[["chain", "draw"]]
+            summary.append(summarize_draws(module.iter_group_slopes(posterior, data, seed), template, SLOPES,
+                                           extra_coords={GROUP: data.groups, PREDICTOR: data.predictors}))
+        groups = groups | {"posterior": posterior.drop_vars(sampled), SUMMARY_GROUP: xr.merge(summary)}
+        if log_likelihood:
+            extra["log_likelihood_omitted"] = "group_draws: summary keeps no per-draw group-level values"
+        return groups, extra
+    from zsneq.models.loglik import log_likelihood_dataset
+
+    dtype = np.float32 if mode == "float32" else np.float64
+    if getattr(module, "integrates_slopes", False):  # slopes integrated out: draw them, a block at a time
+        posterior, per_group = drawn_slopes(module, posterior, data, seed, dtype, log_likelihood)
+    else:
+        per_group = module.group_log_likelihood(posterior, data) if log_likelihood else None
+        posterior = as_float32(posterior) if mode == "float32" else posterior
+    groups = groups | {"posterior": posterior}
+    if per_group is not None:
+        per_group = log_likelihood_dataset(per_group, data)
+        groups["log_likelihood"] = as_float32(per_group) if mode == "float32" else per_group
+    return groups, extra
+
+
+def drawn_slopes(module, posterior: xr.Dataset, data: RegressionData, seed: int, dtype=np.float64,
+                 log_likelihood: bool = True) -> tuple[xr.Dataset, xr.DataArray | None]:
+    """``posterior`` plus the slopes of an integrated likelihood (``beta_g`` as ``dtype``), and the per-group
+    log-likelihood (chain, draw, group) from the float64 slopes, computed a block of draws at a time:
+    besides the stored arrays only one block of slopes is held. The slopes are bitwise those of
+    ``module.add_group_slopes`` (same seed); the log-likelihood equals ``module.group_log_likelihood``'s."""
+    from zsneq.models.loglik import block_log_likelihood
+    from zsneq.models.sufficient import GroupStats
+
+    chains, draws = posterior.sizes["chain"], posterior.sizes["draw"]
+    sigma = module.to_common(posterior, data.predictors)["sigma"].transpose("chain", "draw").values.reshape(-1)
+    stats = GroupStats.from_data(data) if log_likelihood else None
+    slopes = np.empty((chains * draws, data.n_groups, data.n_predictors), dtype=dtype)
+    per_group = np.empty((chains * draws, data.n_groups)) if log_likelihood else None
+    for rows, block in module.iter_group_slopes(posterior, data, seed):
+        slopes[rows] = block
+        if per_group is not None:
+            per_group[rows] = block_log_likelihood(block, sigma[rows], stats)
+    sample = {"chain": posterior["chain"].values, "draw": posterior["draw"].values}
+    slopes = xr.DataArray(slopes.reshape(chains, draws, data.n_groups, data.n_predictors),
+                          dims=("chain", "draw", GROUP, PREDICTOR),
+                          coords=sample | {GROUP: data.groups, PREDICTOR: data.predictors})
+    if per_group is not None:
+        per_group = xr.DataArray(per_group.reshape(chains, draws, data.n_groups), dims=("chain", "draw", GROUP),
+                                 coords=sample | {GROUP: data.groups})
+    return posterior.assign({SLOPES: slopes}), per_group
+
+
+def as_float32(ds: xr.Dataset) -> xr.Dataset:
+    """``ds`` with its float64 group-level variables (dim ``group``) as float32."""
+    return ds.assign({name: var.astype(np.float32) for name, var in ds.data_vars.items()
+                      if GROUP in var.dims and var.dtype == np.float64})
+
+
+def array_blocks(var: xr.DataArray):
+    """``(rows, values[rows])`` over the flattened (chain x draw) axis of ``var``, a block of about
+    ``BLOCK_VALUES`` values at a time (views where the draws are contiguous)."""
+    values = var.transpose("chain", "draw", ...).values
+    flat = values.reshape(-1, *values.shape[2:])
+    step = max(1, BLOCK_VALUES // max(1, int(np.prod(values.shape[2:]))))
+    for start in range(0, len(flat), step):
+        rows = slice(start, min(start + step, len(flat)))
+        yield rows, flat[rows]
+
+
+def summarize_draws(blocks, template: xr.DataArray | xr.Dataset, name: str, extra_coords: dict | None = None
+                    ) -> xr.Dataset:
+    """Posterior mean and sd (dim ``statistic``) and per-chain means (``<name>_chain_mean``) of a variable
+    given as blocks ``(rows, values)`` over its flattened (chain x draw) axis, in order.
+
+    ``template`` supplies the chain and draw sizes and coordinates (and, for a DataArray, the dims and
+    coords of the other axes; else ``extra_coords`` names them in order). Sums are taken around the
+    first draw, so the sd loses no precision to large means.
+    """
+    chains, draws = template.sizes["chain"], template.sizes["draw"]
+    if isinstance(template, xr.DataArray):
+        dims = [d for d in template.transpose("chain", "draw", ...).dims[2:]]
+        coords = {d: template.coords[d].values for d in dims if d in template.coords}
+    else:
+        dims, coords = list(extra_coords), dict(extra_coords)
+    shift = chain_sums = sum_sq = None
+    for rows, block in blocks:
+        if shift is None:
+            shift = np.array(block[0], dtype=np.float64)
+            chain_sums = np.zeros((chains, *shift.shape))
+            sum_sq = np.zeros(shift.shape)
+        centred = block - shift
+        sum_sq += np.einsum("d...,d...->...", centred, centred)
+        for chain in range(rows.start // draws, (rows.stop - 1) // draws + 1):
+            lo, hi = max(rows.start, chain * draws) - rows.start, min(rows.stop, (chain + 1) * draws) - rows.start
+            chain_sums[chain] += centred[lo:hi].sum(axis=0)
+    n = chains * draws
+    total = chain_sums.sum(axis=0)
+    mean = shift + total / n
+    sd = np.sqrt(np.maximum(sum_sq - total**2 / n, 0.0) / max(n - 1, 1))
+    return xr.Dataset(
+        {name: (("statistic", *dims), np.stack([mean, sd])),
+         f"{name}_chain_mean": (("chain", *dims), shift + chain_sums / draws)},
+        coords={"statistic": list(STATISTICS), "chain": template["chain"].values, **coords},
+    )
+
+
 def standard_attrs(library, sampling_seconds: float) -> dict:
     """ArviZ's standard attributes of a group: inference library and version, creation time, sampling time."""
     from importlib.metadata import version
@@ -296,13 +492,6 @@ def standard_attrs(library, sampling_seconds: float) -> dict:
         "created_at": datetime.now(UTC).isoformat(),
         "sampling_time": float(sampling_seconds),
     }
-
-
-def log_likelihood_group(module, posterior: xr.Dataset, data: RegressionData) -> xr.Dataset:
-    """The ``log_likelihood`` group: each group's log-likelihood at every draw (``models.loglik``)."""
-    from zsneq.models.loglik import log_likelihood_dataset
-
-    return log_likelihood_dataset(module.group_log_likelihood(posterior, data), data)
 
 
 def observed_data(data: RegressionData) -> xr.Dataset:
@@ -318,10 +507,17 @@ def compression_encoding(tree: xr.DataTree) -> dict:
 
     Posterior draws are noise to a compressor: at the seed scenario's size zlib with byte shuffling
     saves about 15% (less on tiny files, where chunk bookkeeping costs about as much as it saves).
+    A chain's draws of a large group-level variable are split over chunks of at most ``CHUNK_MAX_BYTES``
+    (HDF5 refuses chunks of 4 GB or more, and each chunk passes through memory whole when written).
     """
     def encoding(var: xr.Variable) -> dict:
-        chunks = {"chunksizes": (1, *var.shape[1:])} if var.dims[:1] == ("chain",) and var.size else {}
-        return dict(COMPRESSION) | chunks
+        if var.dims[:1] != ("chain",) or not var.size:
+            return dict(COMPRESSION)
+        if var.dims[1:2] != ("draw",):
+            return dict(COMPRESSION) | {"chunksizes": (1, *var.shape[1:])}
+        per_draw = var.dtype.itemsize * int(np.prod(var.shape[2:]))  # a chain per chunk, up to CHUNK_MAX_BYTES
+        draws = max(1, min(var.shape[1], CHUNK_MAX_BYTES // max(1, per_draw)))
+        return dict(COMPRESSION) | {"chunksizes": (1, draws, *var.shape[2:])}
 
     return {
         node.path: {name: encoding(var.variable) for name, var in node.dataset.data_vars.items()

@@ -25,6 +25,7 @@ from zsneq.models.sufficient import GroupStats
 
 SAMPLE_DIMS = ("chain", "draw")
 NAME = "y"  # the log_likelihood group's variable: the outcome, one value per group
+BLOCK_VALUES = 5_000_000  # slope values per block of residuals: about 40 MB of float64 work arrays
 
 
 def sufficient_group_log_likelihood(slopes: xr.DataArray, sigma: xr.DataArray, stats: GroupStats) -> xr.DataArray:
@@ -32,13 +33,24 @@ def sufficient_group_log_likelihood(slopes: xr.DataArray, sigma: xr.DataArray, s
     b = slopes.transpose(*SAMPLE_DIMS, GROUP, PREDICTOR).values
     s = sigma.transpose(*SAMPLE_DIMS).values
     out = np.empty(b.shape[:3])
-    for c in range(b.shape[0]):  # one chain at a time: (draw, predictor, group) residuals, not all chains'
-        resid = stats.c[None] - np.einsum("ijg,dgj->dig", stats.r, b[c])
-        sum_sq = stats.rss[None] + np.sum(resid**2, axis=1)
-        var = s[c][:, None] ** 2
-        out[c] = -0.5 * stats.n[None] * np.log(2 * np.pi * var) - sum_sq / (2 * var)
+    step = max(1, BLOCK_VALUES // max(1, b.shape[2] * b.shape[3]))  # draws per block of residuals
+    for c in range(b.shape[0]):
+        for start in range(0, b.shape[1], step):
+            d = slice(start, min(start + step, b.shape[1]))
+            out[c, d] = block_log_likelihood(b[c, d], s[c, d], stats)
     return xr.DataArray(out, dims=(*SAMPLE_DIMS, GROUP),
                         coords={d: slopes.coords[d] for d in (*SAMPLE_DIMS, GROUP) if d in slopes.coords})
+
+
+def block_log_likelihood(slopes: np.ndarray, sigma: np.ndarray, stats: GroupStats) -> np.ndarray:
+    """Per-group log-likelihood (draw, group) of a block of draws: slopes (draw, group, predictor), sigma (draw,).
+
+    Work arrays are (draw, predictor, group): callers pass blocks of draws to bound them.
+    """
+    resid = stats.c[None] - np.einsum("ijg,dgj->dig", stats.r, slopes)
+    sum_sq = stats.rss[None] + np.sum(resid**2, axis=1)
+    var = np.asarray(sigma)[:, None] ** 2
+    return -0.5 * stats.n[None] * np.log(2 * np.pi * var) - sum_sq / (2 * var)
 
 
 def model_group_log_likelihood(model, posterior: xr.Dataset, data: RegressionData) -> xr.DataArray:

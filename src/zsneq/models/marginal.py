@@ -322,24 +322,33 @@ def conditional_logp(beta, tau, sigma, stats: GroupStats, offsets) -> float:
     return float(_conditional_logp(*_as_float(beta, tau, sigma), r, c, xtx, _as_float(np.transpose(offsets))[0]))
 
 
-def draw_group_slopes(beta, tau, sigma, stats: GroupStats, rng: np.random.Generator) -> np.ndarray:
+def draw_group_slopes(beta, tau, sigma, stats: GroupStats, rng: np.random.Generator, dtype=np.float64) -> np.ndarray:
     """Exact draws of every group's slopes given the data, one per row of (beta, tau, sigma).
 
-    ``beta`` and ``tau`` have shape (D, P) and ``sigma`` (D,); returns (D, G, P). Draw ``i`` uses the
-    ``i``-th block of P x G standard normals from ``rng``, so the result does not depend on how the
-    draws are batched.
+    ``beta`` and ``tau`` have shape (D, P) and ``sigma`` (D,); returns (D, G, P) of ``dtype``. Draw ``i``
+    uses the ``i``-th block of P x G standard normals from ``rng``, so the result does not depend on how
+    the draws are batched (:func:`iter_group_slopes` yields the same draws block by block).
     """
+    _, _, _, c, _ = _data(stats)
+    out = np.empty((len(np.atleast_1d(sigma)), c.shape[1], c.shape[0]), dtype=dtype)
+    for rows, block in iter_group_slopes(beta, tau, sigma, stats, rng):
+        out[rows] = block
+    return out
+
+
+def iter_group_slopes(beta, tau, sigma, stats: GroupStats, rng: np.random.Generator):
+    """:func:`draw_group_slopes` block by block: ``(rows, slopes[rows])`` for consecutive slices of the D
+    draws, each block (D', G, P) float64 of about ``_BATCH_ELEMENTS`` work values, so that summaries or
+    per-group log-likelihoods of many draws never hold all (D, G, P) slopes at once."""
     beta, tau, sigma = _as_float(beta, tau, sigma)
     _, _, r, c, xtx = _data(stats)
     (P, G), D = c.shape, len(sigma)
-    out = np.empty((D, G, P))
     step = max(1, _BATCH_ELEMENTS // (G * (3 * P * P + 6 * P)))
     for start in range(0, D, step):
         rows = slice(start, min(start + step, D))
         z = rng.standard_normal((rows.stop - rows.start, P, G))
         offsets = _draw_offsets(beta[rows], tau[rows], sigma[rows], r, c, xtx, z)  # (D', P, G)
-        out[rows] = beta[rows, None, :] + tau[rows, None, :] * offsets.transpose(0, 2, 1)
-    return out
+        yield rows, beta[rows, None, :] + tau[rows, None, :] * offsets.transpose(0, 2, 1)
 
 
 _BATCH_ELEMENTS = 25_000_000  # about 200 MB of float64 work arrays per batch of draws

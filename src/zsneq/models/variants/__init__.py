@@ -230,6 +230,18 @@ class Variant:
     def from_common(self, point, predictors):
         return self.module.from_common(point, predictors, **self._axis_kwargs("parametrization"))
 
+    @property
+    def integrates_slopes(self) -> bool:
+        """Whether the likelihood integrates the group slopes out (they are drawn after sampling)."""
+        return self.spec.integrates_slopes
+
+    def iter_group_slopes(self, posterior, data, seed: int = 0):
+        """The draws ``add_group_slopes`` adds, block by block: ``(rows, slopes)`` with ``slopes`` of shape
+        (draws in the block, group, predictor) over the flattened (chain x draw) axis, in order."""
+        if not self.spec.integrates_slopes:
+            raise TypeError(f"{self.name} samples its group slopes; they are in the posterior")
+        return _likelihood_module().iter_group_slopes(self.to_common(posterior, data.predictors), data, seed)
+
     def add_group_slopes(self, posterior, data, seed: int = 0):
         """The posterior plus exact conditional draws of the group slopes when the likelihood integrates them out.
 

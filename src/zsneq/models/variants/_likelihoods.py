@@ -75,6 +75,15 @@ def add_group_slopes(posterior: xr.Dataset, common: xr.Dataset, data: Regression
     return posterior.assign({SLOPES: slopes})
 
 
+def iter_group_slopes(common: xr.Dataset, data: RegressionData, seed: int):
+    """The draws of :func:`add_group_slopes` block by block (``marginal.iter_group_slopes``): bitwise the same."""
+    chains, draws = common.sizes["chain"], common.sizes["draw"]
+    beta = common["beta"].transpose("chain", "draw", PREDICTOR).values.reshape(chains * draws, -1)
+    tau = common["tau"].transpose("chain", "draw", PREDICTOR).values.reshape(chains * draws, -1)
+    sigma = common["sigma"].transpose("chain", "draw").values.reshape(-1)
+    return marginal.iter_group_slopes(beta, tau, sigma, GroupStats.from_data(data), np.random.default_rng(seed))
+
+
 def conditional_logp(point: dict, data: RegressionData) -> float:
     """Log density of the point's group offsets given the data and its beta, tau, sigma."""
     return marginal.conditional_logp(point["beta"], point["tau"], point["sigma"], GroupStats.from_data(data),
