@@ -51,7 +51,7 @@ for _scenario, _reps in BATCHES:
             **rule_resources("fit", cpus_per_task=lambda wildcards, threads: threads),
         params:
             sampler=sampler_settings(),  # what changes the draws
-        compile_cache=config["sampler"]["compile_cache"],  # where compiled models are kept: draws do not change
+            compile_cache=config["sampler"]["compile_cache"],  # where compiled models are kept: draws do not change
             variant=lambda w: ENTRIES[w.variant],
             scenario=_scenario,
             reps=_reps,
