@@ -3,7 +3,7 @@
 Under Snakemake (rule ``prior_predictive``: input ``data``, params ``reference`` and ``n_comparisons``,
 optional ``draws``, ``permutations``, ``alpha``) or from the command line:
     python workflow/scripts/prior_predictive.py --variant vectorized_as_posted --reference nonvectorized \
-        --data results/data/seed/rep0.parquet --out results/checks/seed/vectorized_as_posted.prior_predictive.json
+        --data results/data/seed/rep0.parquet --out results/prior_predictive/seed/vectorized_as_posted.json
 """
 
 import argparse

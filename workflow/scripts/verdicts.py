@@ -68,7 +68,7 @@ elif __name__ == "__main__":
     p.add_argument("--out-variants", required=True)
     p.add_argument("--margin", type=float, default=MARGIN, help="equivalence margin in reference posterior sds")
     p.add_argument("--group-slopes", default=None, help="group_slopes.parquet (compares every group's slopes)")
-    p.add_argument("--prior-predictive", nargs="*", default=(), help="results/checks/*/*.prior_predictive.json")
+    p.add_argument("--prior-predictive", nargs="*", default=(), help="results/prior_predictive/*/*.json")
     p.add_argument("--loo", default=None, help="loo.parquet (leave-one-group-out elpd per fit and group)")
     p.add_argument("checks", nargs="*")
     a = p.parse_args()

@@ -40,7 +40,7 @@ def check(scenario=S, variant=V) -> str:
 
 def prior_predictive(scenario=S, variant=V) -> str:
     """The prior-predictive comparison of a variant with the reference (no parameter map needed)."""
-    return f"{RESULTS}/checks/{scenario}/{variant}.prior_predictive.json"
+    return f"{RESULTS}/prior_predictive/{scenario}/{variant}.json"
 
 
 # --- tables over the whole study -------------------------------------------------------------------
