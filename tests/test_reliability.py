@@ -369,7 +369,8 @@ def test_scripts_outside_snakemake_fail_clearly_and_leave_nothing(tmp_path, fit_
     """The command-line entry points: a bad input file is named in the error, and no output is left."""
     out_dir = tmp_path / "out"
     bad_fit = _truncate(fit_file)
-    proc = _script("summarize.py", "--out", out_dir / "summary.parquet", bad_fit, cwd=tmp_path)
+    proc = _script("summarize.py", "--out", out_dir / "summary.parquet", "--fits-out", out_dir / "fits.parquet",
+                   "--fits", bad_fit, "--truths", tmp_path / "rep0.truth.parquet", cwd=tmp_path)
     assert proc.returncode != 0
     assert f"DataError: {bad_fit}: cannot read NetCDF fit" in proc.stderr
     assert not out_dir.exists() or list(out_dir.iterdir()) == []
