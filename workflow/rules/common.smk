@@ -11,28 +11,23 @@ from zsneq.core.config import (
     config_error,
     prior_scenarios,
     replicate_batches,
-    user_data_scenarios,
 )
 from zsneq.models.variants import variant_entries
 from zsneq.workflow import check_config
 
 # --- validation: one line naming the key, no traceback ---------------------------------------------
+# (schema violations raise WorkflowError; check_config's ConfigError is a ValueError)
 try:
     validate(config, schema="../schemas/config.schema.yaml")
     check_config(config)
-except (
-    WorkflowError,
-    ValueError,
-) as exc:  # schema violations; ConfigError from check_config
+except (WorkflowError, ValueError) as exc:
     raise SystemExit(f"config error: {config_error(exc)}")
 
 SCENARIOS = list(config["scenarios"])
-ENTRIES = variant_entries(
-    config["variants"]
-)  # name -> a built-in name or a user model's mapping
+# a variant's name -> its entry: a built-in name, or a user model's mapping
+ENTRIES = variant_entries(config["variants"])
 VARIANTS = list(ENTRIES)
 REFERENCE = config["reference_variant"]
-USER_DATA = user_data_scenarios(config)
 PRIOR_SCENARIOS = prior_scenarios(config)
 
 
@@ -56,7 +51,7 @@ BATCHES = [
     (s, batch)
     for s in SCENARIOS
     if config["scenarios"][s]["batch_size"] > 1
-    for batch in replicate_batches(config["scenarios"][s])
+    for batch in batches(s)
 ]
 UNBATCHED = any_of([s for s in SCENARIOS if config["scenarios"][s]["batch_size"] == 1])
 
