@@ -16,7 +16,7 @@ from zsneq.core.paths import benchmark_tables
 from zsneq.presentation.plots import benchmark_figure, save_figure
 from zsneq.presentation.report import Figures, render
 
-TEMPLATE = ROOT / "workflow" / "report" / "index.html.j2"
+TEMPLATE = ROOT / "src" / "zsneq" / "presentation" / "templates" / "index.html.j2"
 
 
 def _row(variant, sampling_s, end_to_end_s, min_ess):

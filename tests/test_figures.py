@@ -23,7 +23,7 @@ from zsneq.presentation.plots import (
 )
 from zsneq.presentation.report import render
 
-TEMPLATE = ROOT / "workflow" / "report" / "index.html.j2"
+TEMPLATE = ROOT / "src" / "zsneq" / "presentation" / "templates" / "index.html.j2"
 PARAMS = ["beta[x1]", "beta[x2]", "tau[x1]", "tau[x2]", "sigma"]
 VARIANTS = ["vectorized_fixed+sufficient", "vectorized_as_posted+sufficient"]
 

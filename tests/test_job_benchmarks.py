@@ -90,7 +90,7 @@ def test_report_lists_compute_per_rule(files):
     root, paths = files
     config = {"scenarios": {}, "variants": ["nonvectorized"], "reference_variant": "nonvectorized", "sampler": {}}
     summary = pd.DataFrame(columns=["scenario", "rep", "variant", "parameter"])
-    template = ROOT / "workflow" / "report" / "index.html.j2"
+    template = ROOT / "src" / "zsneq" / "presentation" / "templates" / "index.html.j2"
     html = render(summary, template, config, job_benchmarks=read_job_benchmarks(paths.values(), root=root))
     section = html[html.index('id="compute"'):html.index("</details>", html.index('id="compute"'))]
     assert "<tr><td><code>fit</code></td><td>1</td><td>40.5</td><td>40.5</td><td>73.3</td><td>805</td></tr>" in section

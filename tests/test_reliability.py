@@ -22,7 +22,7 @@ from zsneq.presentation.report import render
 from zsneq.simulation.generator import simulate
 
 SCRIPTS = ROOT / "workflow" / "scripts"
-TEMPLATE = ROOT / "workflow" / "report" / "index.html.j2"
+TEMPLATE = ROOT / "src" / "zsneq" / "presentation" / "templates" / "index.html.j2"
 # Lines Snakemake prints for every run, bad config or not.
 INFO_LINES = ("Using workflow specific profile", "Config file config/config.yaml is replaced")
 

@@ -62,7 +62,7 @@ def test_finished_study_has_nothing_to_do(tiny_study, tmp_path):
 
 def test_editing_the_report_template_reruns_only_the_report(tiny_study, tmp_path):
     work = study_copy(tiny_study, tmp_path / "s")
-    _append(work / "workflow/report/index.html.j2", "\n{# an edit #}\n")
+    _append(work / "src/zsneq/presentation/templates/index.html.j2", "\n{# an edit #}\n")
     assert sorted(rule for rule, _ in planned_jobs(work)) == ["all", "report"]
 
 

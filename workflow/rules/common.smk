@@ -1,4 +1,3 @@
-import os
 import re
 
 from snakemake.exceptions import WorkflowError
@@ -64,13 +63,6 @@ def canonical(settings):
     """Settings as a params value that does not change when keys are reordered in the config
     (Snakemake compares params by their text, so key order alone would re-run jobs)."""
     return dict(sorted(settings.items()))
-
-
-def workflow_file(path):
-    """A file of the workflow (``path`` relative to workflow/rules/) as an input path relative to the
-    working directory: the same when a study directory is copied or moved along with the workflow.
-    """
-    return os.path.relpath(workflow.source_path(path))
 
 
 def sampler_settings():

@@ -15,9 +15,8 @@ sys.path.insert(0, str(_here.parents[1] / "src"))
 
 from zsneq.analysis.benchmark import read_job_benchmarks, read_tables  # noqa: E402
 from zsneq.core.io import setup_logging  # noqa: E402
-from zsneq.presentation.report import Figures, render, write_report  # noqa: E402
+from zsneq.presentation.report import TEMPLATE, Figures, render, write_report  # noqa: E402
 
-TEMPLATE = _here.parent / "report" / "index.html.j2"
 CALIBRATION_TABLES = ("coverage", "sbc", "sbc_variants", "batching")  # the calibration tables the report shows
 
 

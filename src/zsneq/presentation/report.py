@@ -114,6 +114,8 @@ def data_uri(path: Path) -> str | None:
         return None
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
+TEMPLATE = Path(__file__).parent / "templates" / "index.html.j2"  # the report's HTML template
+
 
 @dataclass
 class Figures:
