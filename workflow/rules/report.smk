@@ -107,7 +107,7 @@ rule report:
         benchmark=benchmark_tables,
         benchmark_figure=benchmark_figures(),
         job_benchmarks=job_benchmarks(),
-        template=package_files("presentation/templates/index.html.j2"),
+        template=package_files("presentation/templates/index.html.j2")[0],
         code=code("core", "analysis/benchmark.py", "presentation/report.py"),
     output:
         report(
