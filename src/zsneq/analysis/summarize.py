@@ -49,8 +49,6 @@ def tail_quantiles(posterior: xr.Dataset) -> pd.DataFrame:
 
     Columns ``q5``, ``q95``, ``mcse_q5``, ``mcse_q95``; index: parameter names of the common vocabulary.
     """
-    import arviz_stats as azs
-
     columns = {}
     for name, prob in TAIL_PROBS.items():
         columns[name] = _flat(posterior.quantile(prob, dim=("chain", "draw")).drop_vars("quantile"))
@@ -90,8 +88,6 @@ def summarize_group_slopes(tree: xr.DataTree) -> pd.DataFrame:
     ``results/summary/group_slopes.parquet`` holds these rows for every fit; the verdicts compare
     them between a variant and the reference group by group.
     """
-    import arviz_stats as azs
-
     attrs = fit_attrs(tree)
     try:  # a user variant: its stored entry
         slopes = get_variant(attrs.get("variant_spec", attrs["variant"])).group_slopes(
@@ -121,8 +117,6 @@ def pointwise_elpd(tree: xr.DataTree) -> pd.DataFrame:
     one row per group with its expected log predictive density ``elpd_i`` and Pareto k. Empty for a fit
     file without a ``log_likelihood`` group."""
     import warnings
-
-    import arviz_stats as azs
 
     attrs = fit_attrs(tree)
     if "log_likelihood" not in tree.children:

@@ -6,6 +6,7 @@ Variant names are checked one layer up (``zsneq.workflow.check_config``), where 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
@@ -138,10 +139,14 @@ def config_problems(config: dict) -> list[str]:
     return problems
 
 
+def variant_name(entry) -> str:
+    """The name results use for a ``variants:`` entry: the string itself, or a user entry's ``name``."""
+    return str(entry["name"]) if isinstance(entry, Mapping) else str(entry)
+
+
 def variant_names(config: dict) -> list[str]:
-    """The names results use for the ``variants:`` entries: a built-in name as written, a user model's
-    ``name``."""
-    return [v["name"] if isinstance(v, dict) else v for v in config["variants"]]
+    """The names results use for the config's ``variants:`` entries."""
+    return [variant_name(v) for v in config["variants"]]
 
 
 def prior_scenarios(config: dict) -> list[str]:

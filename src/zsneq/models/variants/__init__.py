@@ -59,6 +59,7 @@ from types import ModuleType
 
 import numpy as np
 
+from zsneq.core.config import variant_name
 from zsneq.core.matching import NoMap  # noqa: F401  (part of the variant interface)
 
 INTERFACE = ("DESCRIPTION", "build_model", "to_common", "group_slopes", "from_common")
@@ -302,11 +303,6 @@ def module_path(name: str | Mapping) -> str:
     if isinstance(name, Mapping):
         return str(name["file"])
     return str(Path(__file__).parent / f"{parse_variant(name).module}.py")
-
-
-def variant_name(entry: str | Mapping) -> str:
-    """The name results use for a ``variants:`` entry: the string itself, or a user entry's ``name``."""
-    return str(entry["name"]) if isinstance(entry, Mapping) else str(entry)
 
 
 def variant_entries(entries) -> dict[str, str | Mapping]:
