@@ -28,6 +28,8 @@ def tiny_truth():
 
 
 TEST_CONFIG = ROOT / ".test" / "config" / "config.yaml"
+# a subset of the tiny study (one scenario, three variants) for tests that need a study run in another setting
+SMALL_CONFIG = ROOT / ".test" / "config" / "small.yaml"
 WORKFLOW_FILES = ["Snakefile", "workflow", "src", "config", "profiles", "envs"]
 
 

@@ -202,6 +202,27 @@ def test_group_slopes_compared_with_a_multiplicity_aware_rule():
                                                    "unreliable": 0, "unknown": 0}
 
 
+def test_expected_responses_are_compared_group_by_group_and_decide_the_verdict():
+    """A variant with no group slopes of its own is still compared group by group, on each group's
+    expected response; a difference there makes the variant disagree."""
+    rng = np.random.default_rng(1)
+    base = rng.normal(size=200)
+    off = base.copy()
+    off[3] += 0.2 + (bonferroni_z(200) + 0.5) * np.sqrt(2) * 0.01
+    table = pd.concat([_slopes(v, m).assign(quantity="expected_response", predictor="")
+                       for v, m in (("ref", base), ("same", base), ("off", off))]
+                      + [_slopes("ref", base).assign(quantity="slope")])  # slopes of the reference only
+    assert group_slope_verdicts(table, "ref", quantity="slope").empty
+    responses = group_slope_verdicts(table, "ref", quantity="expected_response")
+    assert responses.set_index("variant").loc["off", "worst_groups"].startswith("g3 ")
+    params = parameter_verdicts(pd.DataFrame([_summary_row(v, "sigma", 1.0, 0.1, 0.001, 1.0)
+                                              for v in ("ref", "same", "off")]), "ref")
+    lines = variant_verdicts(params, responses=responses).set_index("variant")
+    assert lines.loc["same", "verdict"] == "agrees" and lines.loc["off", "verdict"] == "disagrees"
+    assert "each group's expected response (200 compared) disagrees, largest differences g3 " in lines.loc["off", "statement"]
+    assert lines.loc["off", "response_verdict"] == "disagrees"
+
+
 def test_verdict_sentence_names_the_axis():
     check = {"variant": "v", "reference": "ref", "zero_sum_dims": ["predictor"], "expected_zero_sum_dim": "group",
              "zero_sum_ok": False, "logp": {"status": "no_map", "reason": "outside support"}}

@@ -7,7 +7,7 @@ import xarray as xr
 from conftest import TINY_SAMPLER
 
 from zsneq.analysis.summarize import summarize_fit
-from zsneq.core.vocabulary import GROUP, PREDICTOR
+from zsneq.core.vocabulary import EXPECTED_RESPONSE, GROUP, PREDICTOR
 from zsneq.models import fit as fit_module
 from zsneq.models import marginal
 from zsneq.models.fit import fit, group_draws_groups, group_draws_mode, read_fit, summarize_draws, write_fit
@@ -59,10 +59,12 @@ def test_block_wise_slope_draws_are_bitwise_the_whole_draw(tiny_data):
     assert np.array_equal(whole, blocks)
 
 
-def test_auto_keeps_every_draw_up_to_the_limit_and_summarises_above():
+def test_auto_keeps_every_draw_then_float32_then_summarises():
     limit = fit_module.GROUP_DRAWS_MAX_VALUES
     assert group_draws_mode("auto", 4, 1000, limit // 12_000, 3) == "all"
-    assert group_draws_mode("auto", 4, 1000, limit // 12_000 + 1, 3) == "summary"
+    assert group_draws_mode("auto", 4, 1000, limit // 12_000 + 1, 3) == "float32"
+    assert group_draws_mode("auto", 4, 8000, 1000, 3) == "float32"  # the seed study with 4 x 8000 draws
+    assert group_draws_mode("auto", 4, 1000, fit_module.GROUP_DRAWS_MAX_FLOAT32 // 12_000 + 1, 3) == "summary"
     assert group_draws_mode("auto", 4, 1000, 100_000, 3) == "summary"  # the 100,000-group study
     assert group_draws_mode("float32", 1, 1, 1, 1) == "float32"
     with pytest.raises(ValueError, match="group_draws must be one of"):
@@ -84,6 +86,8 @@ def test_integrated_slopes_all_float32_and_summary(tiny_data):
     assert attrs == {"group_draws": "all"}
     assert np.array_equal(groups["posterior"][SLOPES].values, expected[SLOPES].values)
     np.testing.assert_allclose(groups["log_likelihood"]["y"].values, loglik.values, rtol=1e-14)
+    response = module.group_expected_response(expected, tiny_data)  # xbar_g . b_g, whole arrays
+    np.testing.assert_allclose(groups["posterior"][EXPECTED_RESPONSE].values, response.values, rtol=1e-13, atol=1e-15)
 
     groups, attrs = got["float32"]
     assert groups["posterior"][SLOPES].dtype == np.float32 and groups["log_likelihood"]["y"].dtype == np.float32
@@ -99,6 +103,8 @@ def test_integrated_slopes_all_float32_and_summary(tiny_data):
     np.testing.assert_allclose(summary[SLOPES].sel(statistic="sd"), draws.std(("chain", "draw"), ddof=1), rtol=1e-9)
     np.testing.assert_allclose(summary[f"{SLOPES}_chain_mean"], draws.mean("draw"), rtol=1e-12)
     assert summary[SLOPES].dims == ("statistic", GROUP, PREDICTOR)
+    np.testing.assert_allclose(summary[EXPECTED_RESPONSE].sel(statistic="mean"),
+                               response.mean(("chain", "draw")), rtol=1e-12, atol=1e-15)
 
 
 def test_sampled_offsets_are_summarised_and_population_draws_kept(tiny_data):

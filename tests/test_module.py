@@ -1,7 +1,7 @@
 """The workflow used as a Snakemake module from another project, as snakedeploy sets it up.
 
-A fresh directory holds only ``config/config.yaml`` (the tiny study) and a Snakefile that loads this
-repository's Snakefile as a ``module`` by local path; the study runs end to end and its outputs land
+A fresh directory holds only ``config/config.yaml`` (a small study, a subset of the tiny one) and a
+Snakefile that loads this repository's Snakefile as a ``module`` by local path; the study runs end to end and its outputs land
 in that directory.
 """
 
@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, TEST_CONFIG
+from conftest import ROOT, SMALL_CONFIG
 
 MODULE_SNAKEFILE = """\
 configfile: "config/config.yaml"
@@ -29,10 +29,10 @@ use rule * from zsneq
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    """A project of its own that uses the workflow as a module; the tiny study run in it."""
+    """A project of its own that uses the workflow as a module; the small study run in it."""
     project = tmp_path_factory.mktemp("project")
     (project / "config").mkdir()
-    (project / "config" / "config.yaml").write_text(TEST_CONFIG.read_text())
+    (project / "config" / "config.yaml").write_text(SMALL_CONFIG.read_text())
     (project / "Snakefile").write_text(MODULE_SNAKEFILE.format(snakefile=ROOT / "Snakefile"))
     proc = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2"], cwd=project,
                           capture_output=True, text=True, timeout=1500)
@@ -42,10 +42,10 @@ def project(tmp_path_factory) -> Path:
 
 def test_the_study_runs_as_a_module_and_its_outputs_land_in_the_project(project):
     for path in ["results/report/index.html", "results/summary/variant_verdicts.parquet",
-                 "results/fits/tiny/vectorized_fixed/rep1.nc", "results/checks/twopred/vectorized_as_posted.json",
-                 "logs/fit/tiny/nonvectorized/rep0.log", "benchmarks/fit/tiny/nonvectorized/rep0.tsv"]:
+                 "results/fits/twopred/vectorized_fixed/rep0.nc", "results/checks/twopred/vectorized_as_posted.json",
+                 "logs/fit/twopred/nonvectorized/rep0.log", "benchmarks/fit/twopred/nonvectorized/rep0.tsv"]:
         assert (project / path).is_file(), path
-    assert not (ROOT / "results" / "fits" / "tiny").exists()  # nothing written into the workflow's own tree
+    assert not (ROOT / "results" / "fits" / "twopred").exists()  # nothing written into the workflow's own tree
 
 
 def test_a_finished_module_study_has_nothing_to_do(project):

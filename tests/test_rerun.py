@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT, TEST_CONFIG, copy_workflow, run_snakemake
+from conftest import ROOT, SMALL_CONFIG, TEST_CONFIG, copy_workflow, run_snakemake
 
 from zsneq.models.fit import read_fit
 from zsneq.models.variants import parse_variant
@@ -123,13 +123,12 @@ def _outputs(workdir: Path) -> dict[str, int]:
             for p in (workdir / "results").rglob("*") if p.is_file() and not p.name.startswith(".")}
 
 
-def _n_datasets() -> int:
-    config = yaml.safe_load(TEST_CONFIG.read_text())
-    return sum(sc["replicates"] for sc in config["scenarios"].values())
+def _n_datasets(config: Path) -> int:
+    return sum(sc["replicates"] for sc in yaml.safe_load(config.read_text())["scenarios"].values())
 
 
-def _n_fits() -> int:
-    return _n_datasets() * len(yaml.safe_load(TEST_CONFIG.read_text())["variants"])
+def _n_fits(config: Path) -> int:
+    return _n_datasets(config) * len(yaml.safe_load(config.read_text())["variants"])
 
 
 FINISHED = re.compile(r"Finished jobid: (\d+) \(Rule: (\w+)\)")
@@ -137,9 +136,10 @@ FINISHED = re.compile(r"Finished jobid: (\d+) \(Rule: (\w+)\)")
 
 @pytest.fixture(scope="module")
 def resumed_study(tmp_path_factory):
-    """The tiny study killed (SIGKILL, whole process group) once a fit has finished, then run again."""
+    """The small study (a subset of the tiny one) killed (SIGKILL, whole process group) once a fit has
+    finished, then run again."""
     workdir = copy_workflow(tmp_path_factory.mktemp("resume"))
-    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", str(TEST_CONFIG),
+    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", str(SMALL_CONFIG),
            "--replace-workflow-config"]
     first_log = workdir / "first.log"
     with open(first_log, "w") as log:
@@ -158,29 +158,30 @@ def resumed_study(tmp_path_factory):
     # The killed run could not release its lock; README: `snakemake --unlock`, then the same command.
     # (a dry run does not take the lock, so look for the lock files the killed run left behind)
     assert any((workdir / ".snakemake" / "locks").glob("*.lock")), "the killed run left no lock"
-    run_snakemake(workdir, "--unlock")
-    second = run_snakemake(workdir)
+    run_snakemake(workdir, "--unlock", config=SMALL_CONFIG)
+    second = run_snakemake(workdir, config=SMALL_CONFIG)
     return workdir, {p: mtimes[p] for p in finished}, second.stdout + second.stderr
 
 
 def test_resume_runs_only_unfinished_jobs(resumed_study):
     workdir, finished, log = resumed_study
     assert any(p.startswith("results/fits/") for p in finished)
-    assert sum(p.startswith("results/fits/") for p in finished) < _n_fits()  # killed during fitting
+    assert sum(p.startswith("results/fits/") for p in finished) < _n_fits(SMALL_CONFIG)  # killed during fitting
     after = _outputs(workdir)
     assert {p: after[p] for p in finished} == finished  # nothing finished was redone
     rerun = {out for _, out in logged_jobs(log).values()}
     assert any(p.startswith("results/fits/") for p in rerun)
     assert not rerun & set(finished)
-    assert "Nothing to be done" in run_snakemake(workdir, "-n").stdout
+    assert "Nothing to be done" in run_snakemake(workdir, "-n", config=SMALL_CONFIG).stdout
 
 
 def test_two_runs_give_bitwise_identical_data_and_draws(resumed_study, tiny_study):
-    """The killed-and-resumed run against the clean one: the same datasets and posterior draws."""
+    """The killed-and-resumed run against the clean one (the tiny study, another process and another
+    config holding the same scenario and variants): the same datasets and posterior draws."""
     workdir, _, _ = resumed_study
-    data = sorted(p.relative_to(tiny_study) for p in (tiny_study / "results/data").rglob("*.parquet"))
-    fits = sorted(p.relative_to(tiny_study) for p in (tiny_study / "results/fits").rglob("*.nc"))
-    assert len(data) == 2 * _n_datasets() and len(fits) == _n_fits()  # each dataset has a truth file
+    data = sorted(p.relative_to(workdir) for p in (workdir / "results/data").rglob("*.parquet"))
+    fits = sorted(p.relative_to(workdir) for p in (workdir / "results/fits").rglob("*.nc"))
+    assert len(data) == 2 * _n_datasets(SMALL_CONFIG) and len(fits) == _n_fits(SMALL_CONFIG)  # data + truth
     for rel in data:
         pd.testing.assert_frame_equal(pd.read_parquet(workdir / rel), pd.read_parquet(tiny_study / rel),
                                       check_exact=True)

@@ -1,4 +1,4 @@
-"""The tiny study through profiles/slurm on a real, throwaway single-node SLURM cluster.
+"""A small study (a subset of the tiny one) through profiles/slurm on a real, throwaway single-node SLURM cluster.
 
 The fixture starts the cluster with scripts/slurm_cluster.sh (installing SLURM and MUNGE when they
 are missing, which needs root and apt-get) and stops its daemons afterwards. When the cluster
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, TEST_CONFIG, copy_workflow, run_snakemake
+from conftest import ROOT, SMALL_CONFIG, copy_workflow, run_snakemake
 from test_workflow import expected_outputs
 
 pytestmark = pytest.mark.slurm
@@ -53,15 +53,15 @@ def squeue_states() -> dict[str, str]:
     return dict(line.split("|", 1) for line in out.split())
 
 
-def test_tiny_study_runs_through_sbatch(slurm_cluster, tmp_path):
+def test_a_study_runs_through_sbatch(slurm_cluster, tmp_path):
     workdir = copy_workflow(tmp_path)
     started = time.monotonic()
-    proc = run_snakemake(workdir, *SLURM_ARGS, timeout=2700, check=False)
+    proc = run_snakemake(workdir, *SLURM_ARGS, config=SMALL_CONFIG, timeout=2700, check=False)
     log = proc.stdout + proc.stderr
-    print(f"tiny study through SLURM: {time.monotonic() - started:.0f} s")
+    print(f"small study through SLURM: {time.monotonic() - started:.0f} s")
     assert proc.returncode == 0, log[-6000:]
 
-    config = yaml.safe_load(TEST_CONFIG.read_text())
+    config = yaml.safe_load(SMALL_CONFIG.read_text())
     missing = [p for p in expected_outputs(config) if not (workdir / p).is_file()]
     assert not missing
 

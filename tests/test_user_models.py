@@ -9,6 +9,7 @@ import h5py
 import numpy as np
 import pymc as pm
 import pytest
+import xarray as xr
 from pymc.model.transform.conditioning import remove_value_transforms
 
 from zsneq.analysis.structure import zero_sum_report
@@ -17,7 +18,7 @@ from zsneq.core.dataset import RegressionData
 from zsneq.core.matching import compare_matchings
 from zsneq.core.userfile import UserModelError
 from zsneq.models.fit import fit, fit_attrs, read_fit, write_fit
-from zsneq.models.loglik import model_group_log_likelihood
+from zsneq.models.loglik import model_group_expected_response, model_group_log_likelihood
 from zsneq.models.user import data_frame, model_matching
 from zsneq.models.variants import get_variant, variant_problems
 from zsneq.simulation.user_data import user_frame
@@ -157,6 +158,31 @@ def test_per_group_log_likelihood_from_the_graph_equals_the_sufficient_formula(t
         np.testing.assert_allclose(float(from_graph.isel(chain=0, draw=draw).sum()), float(total(point)), rtol=1e-9)
 
 
+def test_expected_response_from_the_graph_equals_the_slopes_formula(thread_data):
+    """Each group's expected response: the mean of the observed variable averaged over the group's rows
+    (any model's graph) against xbar_g . b_g from the group slopes (built-in variants)."""
+    variant = get_variant("nonvectorized")
+    model = variant.build_model(thread_data)
+    prior = pm.sample_prior_predictive(draws=6, model=model, var_names=[rv.name for rv in model.free_RVs],
+                                       random_seed=4)["prior"].to_dataset()
+    from_graph = model_group_expected_response(model, prior, thread_data)
+    from_slopes = variant.group_expected_response(prior, thread_data)
+    assert from_graph.dims == ("chain", "draw", "group") and from_graph.sizes["group"] == thread_data.n_groups
+    np.testing.assert_allclose(from_graph.values, from_slopes.values, rtol=1e-10, atol=1e-10)
+    # the thread's own file (no slope variable of its own) gives the same at the same parameter values
+    user = get_variant(entry("thread_nonvectorized"))
+    np.testing.assert_allclose(user.group_expected_response(prior, thread_data).values, from_slopes.values,
+                               rtol=1e-10, atol=1e-10)
+
+
+def test_expected_response_needs_a_likelihood_with_a_known_mean(thread_data):
+    with pm.Model(coords={"obs": np.arange(len(thread_data.y))}) as model:
+        s = pm.HalfNormal("s")
+        pm.Potential("loglik", pm.logp(pm.Normal.dist(0, s), thread_data.y).sum())
+    with pytest.raises(ValueError, match="expected one observed variable, found 0"):
+        model_group_expected_response(model, xr.Dataset({"s": (("chain", "draw"), np.ones((1, 2)))}), thread_data)
+
+
 @pytest.fixture(scope="module")
 def written_fits(thread_data, tmp_path_factory):
     """Two tiny fits written as fit files: a user file (the thread's fix) and a built-in variant."""
@@ -179,6 +205,7 @@ def test_fit_files_are_arviz_native_and_compressed(written_fits, thread_data):
         assert attrs["created_at"] and attrs["sampling_time"] > 0
     assert tree["log_likelihood"]["y"].dims == ("chain", "draw", "group")
     assert tree["log_likelihood"]["y"].sizes == {"chain": 2, "draw": 100, "group": thread_data.n_groups}
+    assert tree["posterior"]["expected_y_g"].dims == ("chain", "draw", "group")  # from the observed node's mean
     np.testing.assert_array_equal(tree["observed_data"]["y"].values, thread_data.y)
     spec = fit_attrs(tree)["variant_spec"]
     assert spec["name"] == "thread_transposed" and spec["function"] == "make_model"

@@ -44,9 +44,11 @@ def main(summary_path, check_paths, reference, out, out_variants, log=None, marg
         result = json.loads(Path(path).read_text())
         prior_predictive[(result["scenario"], result["variant"])] = result
     params = parameter_verdicts(pd.read_parquet(summary_path), reference, margin)
-    groups = group_slope_verdicts(pd.read_parquet(slopes_path), reference, margin) if slopes_path else None
+    group_table = pd.read_parquet(slopes_path) if slopes_path else None
+    groups, responses = (None, None) if group_table is None else (
+        group_slope_verdicts(group_table, reference, margin, quantity=q) for q in ("slope", "expected_response"))
     elpd = elpd_differences(pd.read_parquet(loo_path), reference) if loo_path else None
-    variants = variant_verdicts(params, checks, groups, prior_predictive, elpd)
+    variants = variant_verdicts(params, checks, groups, prior_predictive, elpd, responses)
     with atomic_path(out) as tmp:
         params.to_parquet(tmp, index=False)
     with atomic_path(out_variants) as tmp:

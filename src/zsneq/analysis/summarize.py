@@ -6,11 +6,12 @@ import logging
 from collections.abc import Iterable
 
 import arviz_stats as azs
+import numpy as np
 import pandas as pd
 import xarray as xr
 
 from zsneq.core.dataset import Truth
-from zsneq.core.vocabulary import parameter_order
+from zsneq.core.vocabulary import EXPECTED_RESPONSE, GROUP, PREDICTOR, parameter_order
 from zsneq.models.fit import fit_attrs
 from zsneq.models.variants import get_variant
 
@@ -79,34 +80,55 @@ def summarize_fit(tree: xr.DataTree, truth: Truth | None) -> pd.DataFrame:
     return frame[COLUMNS]
 
 
-SLOPE_COLUMNS = ["scenario", "rep", "variant", "group", "predictor", "mean", "sd", "mcse_mean"]
+SLOPE_COLUMNS = ["scenario", "rep", "variant", "quantity", "group", "predictor", "mean", "sd", "mcse_mean"]
+SLOPE, RESPONSE = "slope", "expected_response"  # the group table's quantities (``predictor`` empty for responses)
 
 
 def summarize_group_slopes(tree: xr.DataTree) -> pd.DataFrame:
-    """Every group's slope per predictor: posterior mean, sd and MCSE of the mean, one row each.
+    """Every group's slope per predictor (``quantity`` ``slope``) and every group's expected response
+    (``expected_response``, ``EXPECTED_RESPONSE`` in the fit's posterior; ``predictor`` empty): posterior
+    mean, sd and MCSE of the mean, one row each.
 
     ``results/summary/group_slopes.parquet`` holds these rows for every fit; the verdicts compare
-    them between a variant and the reference group by group.
+    them between a variant and the reference group by group. A fit without group slopes (a user model
+    that keeps none) or without stored expected responses simply has no rows of that quantity.
     """
     attrs = fit_attrs(tree)
+    posterior = tree["posterior"].to_dataset()
+    frames = []
     try:  # a user variant: its stored entry
-        slopes = get_variant(attrs.get("variant_spec", attrs["variant"])).group_slopes(
-            tree["posterior"].to_dataset(), attrs["predictors"])
-    except KeyError as exc:  # a user model that keeps no group slopes: nothing to compare group by group
+        slopes = get_variant(attrs.get("variant_spec", attrs["variant"])).group_slopes(posterior, attrs["predictors"])
+    except KeyError as exc:  # a user model that keeps no group slopes: nothing to compare slope by slope
         log.info("%s: no group slopes to summarize (%s)", attrs["variant"], exc)
+    else:
+        frames.append(_group_rows(slopes, SLOPE))
+    if EXPECTED_RESPONSE in posterior:
+        frames.append(_group_rows(posterior[EXPECTED_RESPONSE], RESPONSE))
+    if not frames:
         return pd.DataFrame(columns=SLOPE_COLUMNS)
-    ds = xr.Dataset({
-        "mean": slopes.mean(("chain", "draw")),
-        "sd": slopes.std(("chain", "draw"), ddof=1),
-        "mcse_mean": azs.mcse(slopes, method="mean"),
-    })
-    frame = ds.to_dataframe().reset_index()[["group", "predictor", "mean", "sd", "mcse_mean"]]
+    frame = pd.concat(frames, ignore_index=True)
     frame.insert(0, "scenario", str(attrs.get("scenario", "")))
     frame.insert(1, "rep", int(attrs.get("rep", 0)))
     frame.insert(2, "variant", str(attrs["variant"]))
-    frame["group"] = frame["group"].astype(str)
-    frame["predictor"] = frame["predictor"].astype(str)
     return frame[SLOPE_COLUMNS]
+
+
+def _group_rows(draws: xr.DataArray, quantity: str) -> pd.DataFrame:
+    """Posterior mean, sd and MCSE of the mean of every non-sample coordinate of ``draws`` (float64 sums)."""
+    draws = draws.astype(np.float64)
+    ds = xr.Dataset({
+        "mean": draws.mean(("chain", "draw")),
+        "sd": draws.std(("chain", "draw"), ddof=1),
+        "mcse_mean": azs.mcse(draws, method="mean"),
+    })
+    frame = ds.to_dataframe().reset_index()
+    if PREDICTOR not in frame:
+        frame[PREDICTOR] = ""
+    frame = frame[[GROUP, PREDICTOR, "mean", "sd", "mcse_mean"]]
+    frame.insert(0, "quantity", quantity)
+    frame[GROUP] = frame[GROUP].astype(str)
+    frame[PREDICTOR] = frame[PREDICTOR].astype(str)
+    return frame
 
 
 LOO_COLUMNS = ["scenario", "rep", "variant", "group", "elpd_i", "pareto_k"]

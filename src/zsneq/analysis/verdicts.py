@@ -22,9 +22,13 @@ Rules (per scenario, replicate, variant and parameter; ``margin`` from the confi
   correction); claiming that *some* group disagrees is a search over ``n`` groups, so it needs
   ``|delta| - z_n * se > margin * sd_ref`` with the Bonferroni value ``z_n`` that keeps the
   family-wise false-alarm probability at that of one ``Z``-MCSE comparison.
+- **Each group's expected response** (the mean over the group's rows of ``E[y | parameters]``, stored
+  by every fit whose likelihood has a known mean): the same rule group by group. It needs no shared
+  parameter names, so it compares user models that share none.
 - **Sampler trouble** in either fit (divergences, ``r_hat > RHAT_MAX``, ``ess_bulk`` or ``ess_tail``
   below ``ESS_MIN``) makes the verdict **unreliable**, with the reason; never *disagrees*.
-- A **variant** agrees only when every compared quantity (and its group slopes) agrees; it is
+- A **variant** agrees only when every compared quantity (and its group slopes and expected
+  responses) agrees; it is
   unreliable when either fit had trouble, disagrees when any quantity disagrees, and inconclusive
   otherwise.
 - **Recovery**: whether the value the model targets lies inside the 94% HDI, and
@@ -180,13 +184,18 @@ GROUP_COLUMNS = ["scenario", "rep", "variant", "reference", "n_slopes", "z_disag
                  "group_max_upper", "group_ess_factor", "worst_groups"]
 
 
-def group_slope_verdicts(slopes: pd.DataFrame, reference: str, margin: float = MARGIN) -> pd.DataFrame:
-    """One row per (scenario, rep, variant) other than the reference: every group's mean slope compared.
+def group_slope_verdicts(slopes: pd.DataFrame, reference: str, margin: float = MARGIN,
+                         quantity: str = "slope") -> pd.DataFrame:
+    """One row per (scenario, rep, variant) other than the reference: every group's posterior mean of
+    ``quantity`` compared (``slope``: each group's slope per predictor; ``expected_response``: each
+    group's expected response, which needs no shared parameter names).
 
-    ``slopes``: rows of ``summarize_group_slopes`` (group, predictor, mean, sd, mcse_mean) for every fit.
-    ``worst_groups`` names the ``WORST_GROUPS`` slopes with the largest standardized difference
-    ``|delta| / sd_ref`` and their ``z = delta / se``.
+    ``slopes``: rows of ``summarize_group_slopes`` (quantity, group, predictor, mean, sd, mcse_mean) for
+    every fit. ``worst_groups`` names the ``WORST_GROUPS`` groups (``group[predictor]`` for slopes) with
+    the largest standardized difference ``|delta| / sd_ref`` and their ``z = delta / se``.
     """
+    if slopes is not None and "quantity" in slopes:
+        slopes = slopes[slopes["quantity"] == quantity]
     if slopes is None or slopes.empty:
         return pd.DataFrame(columns=GROUP_COLUMNS)
     on = ["scenario", "rep", "group", "predictor"]
@@ -207,8 +216,8 @@ def group_slope_verdicts(slopes: pd.DataFrame, reference: str, margin: float = M
             verdict = Verdict.INCONCLUSIVE
         effect = np.abs(delta) / scale
         worst = np.argsort(-effect, kind="stable")[:WORST_GROUPS]
-        names = [f"{gr}[{p}]" for gr, p in zip(g["group"].to_numpy()[worst], g["predictor"].to_numpy()[worst],
-                                                 strict=True)]
+        names = [f"{gr}[{p}]" if p else str(gr) for gr, p in
+                 zip(g["group"].to_numpy()[worst], g["predictor"].to_numpy()[worst], strict=True)]
         rows.append({
             "scenario": scenario, "rep": int(rep), "variant": variant, "reference": reference, "n_slopes": len(g),
             "z_disagree": z_n, "group_verdict": str(verdict), "group_max_upper": float(np.max(upper)),
@@ -284,19 +293,27 @@ def _settle_clause(factor: float, ess: float) -> str:
     return f"about {factor:.1f}× the effective draws{extra} would settle it"
 
 
-def _comparison(g: pd.DataFrame, groups: dict | None, reference: str, margin: float) -> tuple[Verdict, str, float]:
-    """The verdict of one variant's compared quantities (health aside), its sentence and ``ess_factor``."""
+GROUP_QUANTITY_NAMES = {"slope": "group slopes", "expected_response": "each group's expected response"}
+
+
+def _comparison(g: pd.DataFrame, groups: dict | None, reference: str, margin: float,
+                responses: dict | None = None) -> tuple[Verdict, str, float]:
+    """The verdict of one variant's compared quantities (health aside), its sentence and ``ess_factor``.
+
+    ``groups`` / ``responses``: the variant's ``group_slope_verdicts`` rows for group slopes and for
+    each group's expected response (None where not compared)."""
     labels = [str(v) for q in QUANTITIES for v in g[f"verdict_{q}"]]
-    if groups is not None:
-        labels.append(groups["group_verdict"])
     n = len(g)
     group_text = ""
-    if groups is not None:
-        group_text = (f"; group slopes ({groups['n_slopes']} compared) {groups['group_verdict']}, largest "
-                      f"differences {groups['worst_groups']}")
     factors = [g["ess_factor"].max()]
-    if groups is not None and groups["group_verdict"] == Verdict.INCONCLUSIVE:
-        factors.append(groups["group_ess_factor"])
+    for name, row in (("slope", groups), ("expected_response", responses)):
+        if row is None:
+            continue
+        labels.append(row["group_verdict"])
+        group_text += (f"; {GROUP_QUANTITY_NAMES[name]} ({row['n_slopes']} compared) {row['group_verdict']}, "
+                       f"largest differences {row['worst_groups']}")
+        if row["group_verdict"] == Verdict.INCONCLUSIVE:
+            factors.append(row["group_ess_factor"])
     known = [float(f) for f in factors if not np.isnan(f)]
     factor = max(known) if known else float("nan")
     if Verdict.DISAGREES in labels:
@@ -367,24 +384,27 @@ def _prior_predictive_clause(result: dict | None) -> str:
 def variant_verdicts(params: pd.DataFrame, checks: dict[tuple[str, str], dict] | None = None,
                      groups: pd.DataFrame | None = None,
                      prior_predictive: dict[tuple[str, str], dict] | None = None,
-                     elpd: pd.DataFrame | None = None) -> pd.DataFrame:
+                     elpd: pd.DataFrame | None = None,
+                     responses: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per (scenario, rep, variant): a verdict (a ``Verdict`` value) and a plain-language sentence.
 
-    ``groups``: the rows of ``group_slope_verdicts`` (optional; without them group slopes are not compared).
+    ``groups``: the rows of ``group_slope_verdicts`` (optional; without them group slopes are not compared);
+    ``responses``: its rows for each group's expected response (``quantity="expected_response"``).
     ``prior_predictive``: each (scenario, variant)'s prior-predictive comparison with the reference, shown
     beside the posterior verdict. ``elpd``: the rows of ``elpd_differences`` (leave-one-group-out).
     """
     checks, prior_predictive = checks or {}, prior_predictive or {}
     by_elpd = {} if elpd is None or elpd.empty else {
         (r["scenario"], int(r["rep"]), r["variant"]): r for _, r in elpd.iterrows()}
-    by_fit = {} if groups is None or groups.empty else {
-        (r["scenario"], int(r["rep"]), r["variant"]): r for _, r in groups.iterrows()}
+    by_fit, by_response = ({} if rows is None or rows.empty else {
+        (r["scenario"], int(r["rep"]), r["variant"]): r for _, r in rows.iterrows()} for rows in (groups, responses))
     rows = []
     for (scenario, rep, variant), g in params.groupby(["scenario", "rep", "variant"], sort=False):
         reference = g["reference"].iloc[0]
         margin = float(g["margin"].iloc[0])
         check = checks.get((scenario, variant))
         group_row = by_fit.get((scenario, int(rep), variant))
+        response_row = by_response.get((scenario, int(rep), variant))
         structure = _structure_clause(check)
         n = len(g)
         trouble = "; ".join(dict.fromkeys(t for t in g["trouble"] if t))
@@ -394,7 +414,7 @@ def variant_verdicts(params: pd.DataFrame, checks: dict[tuple[str, str], dict] |
         elif (g["verdict"] == Verdict.UNKNOWN).any():
             verdict, text = Verdict.UNKNOWN, f"cannot compare: the {reference} fit is missing"
         else:
-            verdict, text, factor = _comparison(g, group_row, reference, margin)
+            verdict, text, factor = _comparison(g, group_row, reference, margin, response_row)
             if trouble:
                 text = (f"unreliable: sampler trouble ({trouble}), so the comparison is not judged "
                         f"(as sampled it would read: {text})")
@@ -435,6 +455,8 @@ def variant_verdicts(params: pd.DataFrame, checks: dict[tuple[str, str], dict] |
             "ess_factor": factor,
             "group_verdict": None if group_row is None else group_row["group_verdict"],
             "worst_groups": None if group_row is None else group_row["worst_groups"],
+            "response_verdict": None if response_row is None else response_row["group_verdict"],
+            "worst_responses": None if response_row is None else response_row["worst_groups"],
             "elpd_diff": float("nan") if elpd_row is None else elpd_row["elpd_diff"],
             "elpd_diff_se": float("nan") if elpd_row is None else elpd_row["elpd_diff_se"],
             "prior_predictive": None if pp is None else pp["status"],

@@ -9,6 +9,9 @@ GROUP = "group"
 PREDICTOR = "predictor"
 OBS = "obs"
 TOP_LEVEL = ("beta", "tau", "sigma")  # the common vocabulary's parameter families, in display order
+# each group's expected response at every draw (chain, draw, group): the mean over the group's rows of
+# E[y | parameters]; stored in every fit's posterior, compared between variants whatever their parameters
+EXPECTED_RESPONSE = "expected_y_g"
 
 
 def predictor_names(n_predictors: int) -> list[str]:

@@ -28,7 +28,7 @@ import xarray as xr
 from zsneq.core.dataset import RegressionData
 from zsneq.core.io import atomic_path
 from zsneq.core.provenance import package_versions
-from zsneq.core.vocabulary import GROUP, PREDICTOR
+from zsneq.core.vocabulary import EXPECTED_RESPONSE, GROUP, PREDICTOR
 from zsneq.models.variants import SLOPES, get_variant, variant_name
 
 log = logging.getLogger(__name__)
@@ -86,6 +86,7 @@ def progress_phase(chain) -> str:
     return "tuning" if chain.tuning else "sampling"
 GROUP_DRAWS = ("auto", "all", "float32", "summary")  # how group-level draws are stored (config sampler.group_draws)
 GROUP_DRAWS_MAX_VALUES = 50_000_000  # auto: every draw up to this many slope values (400 MB as float64)
+GROUP_DRAWS_MAX_FLOAT32 = 100_000_000  # auto: every draw as float32 up to this many (400 MB), summaries above
 SUMMARY_GROUP = "group_summary"  # summary: per-group statistics instead of draws
 STATISTICS = ("mean", "sd")
 BLOCK_VALUES = 5_000_000  # draws summarised or cast a block at a time: about 40 MB of float64
@@ -345,13 +346,17 @@ def fit(
 
 
 def group_draws_mode(mode: str, chains: int, draws: int, n_groups: int, n_predictors: int) -> str:
-    """The storage of group-level draws a fit uses: ``mode``, or for ``auto`` ``all`` up to
-    ``GROUP_DRAWS_MAX_VALUES`` slope values (chains x draws x groups x predictors), ``summary`` above."""
+    """The storage of group-level draws a fit uses: ``mode``, or for ``auto``, by the number of slope
+    values (chains x draws x groups x predictors): ``all`` up to ``GROUP_DRAWS_MAX_VALUES``, ``float32``
+    up to ``GROUP_DRAWS_MAX_FLOAT32`` (long chains on a mid-sized study), ``summary`` above."""
     if mode not in GROUP_DRAWS:
         raise ValueError(f"group_draws must be one of {', '.join(GROUP_DRAWS)}, not {mode!r}")
     if mode != "auto":
         return mode
-    return "all" if chains * draws * n_groups * n_predictors <= GROUP_DRAWS_MAX_VALUES else "summary"
+    values = chains * draws * n_groups * n_predictors
+    if values <= GROUP_DRAWS_MAX_VALUES:
+        return "all"
+    return "float32" if values <= GROUP_DRAWS_MAX_FLOAT32 else "summary"
 
 
 def group_draws_groups(module, groups: dict, data: RegressionData, seed: int, *, mode: str = "auto",
@@ -359,7 +364,10 @@ def group_draws_groups(module, groups: dict, data: RegressionData, seed: int, *,
     """The fit's groups with its group-level draws stored as ``mode`` says, and root attributes recording it.
 
     Group-level variables are those with a ``group`` dim: sampled offsets or slopes, the slopes drawn
-    for a likelihood that integrates them out (``beta_g``) and the per-group ``log_likelihood``.
+    for a likelihood that integrates them out (``beta_g``), each group's expected response
+    (``EXPECTED_RESPONSE``, added here; omitted with the reason in the root attribute
+    ``expected_response_omitted`` when the model's likelihood has no known mean) and the per-group
+    ``log_likelihood``.
 
     - ``all``: every draw as float64 (what sampling gave).
     - ``float32``: every draw, group-level variables as float32 (half the size; about 7 significant
@@ -371,27 +379,39 @@ def group_draws_groups(module, groups: dict, data: RegressionData, seed: int, *,
       ``log_likelihood_omitted`` says so.
     - ``auto``: :func:`group_draws_mode`.
     """
+    from zsneq.models.loglik import block_expected_response, group_mean_predictors, log_likelihood_dataset
+
     mode = group_draws_mode(mode, chains, draws, data.n_groups, data.n_predictors)
     posterior = groups["posterior"]
     extra = {"group_draws": mode}
+    integrated = getattr(module, "integrates_slopes", False)
     if mode == "summary":
+        expected = None if integrated else _expected_response(module, posterior, data, extra)
+        if expected is not None:
+            posterior = posterior.assign({EXPECTED_RESPONSE: expected})
         sampled = [name for name, var in posterior.data_vars.items() if GROUP in var.dims]
         summary = [summarize_draws(array_blocks(posterior[name]), posterior[name], name) for name in sampled]
-        if getattr(module, "integrates_slopes", False):
+        if integrated:
             template = posterior[["chain", "draw"]]
             summary.append(summarize_draws(module.iter_group_slopes(posterior, data, seed), template, SLOPES,
                                            extra_coords={GROUP: data.groups, PREDICTOR: data.predictors}))
+            xbar = group_mean_predictors(data)  # the same slope draws again (same seed), as expected responses
+            summary.append(summarize_draws(
+                ((rows, block_expected_response(block, xbar)) for rows, block in
+                 module.iter_group_slopes(posterior, data, seed)),
+                template, EXPECTED_RESPONSE, extra_coords={GROUP: data.groups}))
         groups = groups | {"posterior": posterior.drop_vars(sampled), SUMMARY_GROUP: xr.merge(summary)}
         if log_likelihood:
             extra["log_likelihood_omitted"] = "group_draws: summary keeps no per-draw group-level values"
         return groups, extra
-    from zsneq.models.loglik import log_likelihood_dataset
-
     dtype = np.float32 if mode == "float32" else np.float64
-    if getattr(module, "integrates_slopes", False):  # slopes integrated out: draw them, a block at a time
+    if integrated:  # slopes integrated out: draw them, a block at a time
         posterior, per_group = drawn_slopes(module, posterior, data, seed, dtype, log_likelihood)
     else:
         per_group = module.group_log_likelihood(posterior, data) if log_likelihood else None
+        expected = _expected_response(module, posterior, data, extra)
+        if expected is not None:
+            posterior = posterior.assign({EXPECTED_RESPONSE: expected})
         posterior = as_float32(posterior) if mode == "float32" else posterior
     groups = groups | {"posterior": posterior}
     if per_group is not None:
@@ -400,32 +420,49 @@ def group_draws_groups(module, groups: dict, data: RegressionData, seed: int, *,
     return groups, extra
 
 
+def _expected_response(module, posterior: xr.Dataset, data: RegressionData, extra: dict) -> xr.DataArray | None:
+    """Each group's expected response at every draw (``EXPECTED_RESPONSE``), or None with the reason in
+    ``extra["expected_response_omitted"]`` (e.g. a user model whose likelihood has no known mean)."""
+    try:
+        return module.group_expected_response(posterior, data).transpose("chain", "draw", GROUP)
+    except (KeyError, ValueError, NotImplementedError) as exc:
+        log.warning("no expected response per group: %s", exc)
+        extra["expected_response_omitted"] = str(exc)
+        return None
+
+
 def drawn_slopes(module, posterior: xr.Dataset, data: RegressionData, seed: int, dtype=np.float64,
                  log_likelihood: bool = True) -> tuple[xr.Dataset, xr.DataArray | None]:
-    """``posterior`` plus the slopes of an integrated likelihood (``beta_g`` as ``dtype``), and the per-group
+    """``posterior`` plus the slopes of an integrated likelihood (``beta_g`` as ``dtype``) and each group's
+    expected response (``EXPECTED_RESPONSE``, from the float64 slopes, as ``dtype``), and the per-group
     log-likelihood (chain, draw, group) from the float64 slopes, computed a block of draws at a time:
     besides the stored arrays only one block of slopes is held. The slopes are bitwise those of
     ``module.add_group_slopes`` (same seed); the log-likelihood equals ``module.group_log_likelihood``'s."""
-    from zsneq.models.loglik import block_log_likelihood
+    from zsneq.models.loglik import block_expected_response, block_log_likelihood, group_mean_predictors
     from zsneq.models.sufficient import GroupStats
 
     chains, draws = posterior.sizes["chain"], posterior.sizes["draw"]
     sigma = module.to_common(posterior, data.predictors)["sigma"].transpose("chain", "draw").values.reshape(-1)
     stats = GroupStats.from_data(data) if log_likelihood else None
+    xbar = group_mean_predictors(data)
     slopes = np.empty((chains * draws, data.n_groups, data.n_predictors), dtype=dtype)
+    expected = np.empty((chains * draws, data.n_groups), dtype=dtype)
     per_group = np.empty((chains * draws, data.n_groups)) if log_likelihood else None
     for rows, block in module.iter_group_slopes(posterior, data, seed):
         slopes[rows] = block
+        expected[rows] = block_expected_response(block, xbar)
         if per_group is not None:
             per_group[rows] = block_log_likelihood(block, sigma[rows], stats)
     sample = {"chain": posterior["chain"].values, "draw": posterior["draw"].values}
     slopes = xr.DataArray(slopes.reshape(chains, draws, data.n_groups, data.n_predictors),
                           dims=("chain", "draw", GROUP, PREDICTOR),
                           coords=sample | {GROUP: data.groups, PREDICTOR: data.predictors})
+    expected = xr.DataArray(expected.reshape(chains, draws, data.n_groups), dims=("chain", "draw", GROUP),
+                            coords=sample | {GROUP: data.groups})
     if per_group is not None:
         per_group = xr.DataArray(per_group.reshape(chains, draws, data.n_groups), dims=("chain", "draw", GROUP),
                                  coords=sample | {GROUP: data.groups})
-    return posterior.assign({SLOPES: slopes}), per_group
+    return posterior.assign({SLOPES: slopes, EXPECTED_RESPONSE: expected}), per_group
 
 
 def as_float32(ds: xr.Dataset) -> xr.Dataset:

@@ -215,3 +215,10 @@ class UserVariant:
 
         return model_group_log_likelihood(self.build_model(data), posterior, data)
 
+    def group_expected_response(self, posterior: xr.Dataset, data: RegressionData) -> xr.DataArray:
+        """Each group's expected response at every draw (chain, draw, group), from the mean of the model's
+        observed variable: no group slopes or parameter names needed; see ``models.loglik``."""
+        from zsneq.models.loglik import model_group_expected_response
+
+        return model_group_expected_response(self.build_model(data), posterior, data)
+

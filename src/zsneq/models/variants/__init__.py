@@ -276,6 +276,12 @@ class Variant:
         sigma = self.to_common(posterior, data.predictors)["sigma"]
         return sufficient_group_log_likelihood(slopes, sigma, GroupStats.from_data(data))
 
+    def group_expected_response(self, posterior, data):
+        """Each group's expected response at every draw (chain, draw, group), from the group slopes."""
+        from zsneq.models.loglik import slopes_group_expected_response
+
+        return slopes_group_expected_response(self.group_slopes(posterior, data.predictors), data)
+
 
 def _likelihood_module() -> ModuleType:
     # Loaded on demand: only variants with a fast likelihood need it, and their modules import it
