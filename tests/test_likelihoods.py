@@ -257,10 +257,7 @@ def test_dims_sufficient_needs_more_rows_than_predictors_times_groups():
 def test_structural_checks_of_fast_variants(variant, tiny_data):
     result = run_checks(variant, "nonvectorized", tiny_data)
     assert result["zero_sum_dims"] == ["group"] and result["zero_sum_ok"]
-    # pymc.dims' Gamma(mu, sigma) prior of tau differs from pm.Gamma's by ~1e-6 nats per point, beyond the
-    # floating-point tolerance of the check (see tests/test_checks_verdicts.py)
-    expected = "different" if variant == DIMS_SUFFICIENT else "equivalent"
-    assert result["logp"]["status"] == expected, result["logp"]
+    assert result["logp"]["status"] == "equivalent", result["logp"]
 
 
 def test_fast_models_keep_every_data_array_in_named_pm_data(tiny_data):
