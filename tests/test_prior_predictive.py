@@ -14,7 +14,9 @@ import pytest
 from zsneq.analysis.prior_predictive import (
     CANNOT_DRAW,
     compare_prior_predictive,
+    compare_variants,
     design_of,
+    forward_form,
     holm,
     max_ks_test,
     named_parameters,
@@ -185,6 +187,22 @@ def test_models_without_observed_rows_cannot_draw(variant, why, design):
                                       draws=20, permutations=19)
     assert result["status"] == "cannot_draw" and result["flagged"] is None
     assert result["reason"].startswith(CANNOT_DRAW) and why in result["reason"], result["reason"]
+
+
+def test_fast_likelihood_variants_are_drawn_in_their_rowwise_form(design):
+    """Built-in variants whose likelihood forward draws cannot use are drawn as the same module with the
+    row-wise likelihood (the same joint law), and the result says so; the others are drawn as they are."""
+    assert forward_form("vectorized_fixed+sufficient+centered") == "vectorized_fixed+centered"
+    assert forward_form("vectorized_fixed+marginal") == "vectorized_fixed"
+    assert forward_form("vectorized_dims+sufficient") == "vectorized_dims"
+    assert forward_form("nonvectorized") == "nonvectorized"
+    entry = {"name": "mine", "file": "model.py"}
+    assert forward_form(entry) is entry
+    result = compare_variants("vectorized_fixed+marginal", "nonvectorized", design, draws=40, permutations=99)
+    assert result["status"] == "no_difference" and result["drawn_as"] == {"variant": "vectorized_fixed"}
+    assert result["sentence"].endswith("(the variant drawn in its row-wise form vectorized_fixed, the same joint law)")
+    posted = compare_variants("vectorized_as_posted", "vectorized_fixed+sufficient", design, draws=100, seed=1)
+    assert posted["status"] == "differs" and posted["drawn_as"] == {"reference": "vectorized_fixed"}
 
 
 def test_builtin_as_posted_is_flagged_against_the_reference():

@@ -18,13 +18,12 @@ sys.path.insert(0, str(_here.parents[1] / "src"))
 def main(data_path, variant, reference, out, *, scenario="", n_comparisons=1, log=None, **options) -> None:
     import pandas as pd
 
-    from zsneq.analysis.prior_predictive import compare_prior_predictive, variant_builder
+    from zsneq.analysis.prior_predictive import compare_variants
     from zsneq.core.io import setup_logging, write_text
     from zsneq.models.variants import variant_name
 
     logger = setup_logging(log)
-    result = compare_prior_predictive(variant_builder(variant), variant_builder(reference),
-                                      pd.read_parquet(data_path), n_comparisons=n_comparisons, **options)
+    result = compare_variants(variant, reference, pd.read_parquet(data_path), n_comparisons=n_comparisons, **options)
     variant, reference = variant_name(variant), variant_name(reference)  # a user variant's entry: its name
     result = {"scenario": scenario, "dataset": str(data_path), "variant": variant, "reference": reference} | result
     write_text(out, json.dumps(result, indent=2) + "\n")

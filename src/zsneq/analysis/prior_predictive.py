@@ -36,6 +36,10 @@ flags at least as many pairs at the same family-wise level ``alpha``.
 A model with ``Potential`` terms (e.g. the ``+sufficient`` and ``+marginal`` likelihoods), with other
 observed variables, or without an observed variable of one value per row has no prior predictive
 law that forward sampling draws: the result then says "cannot draw prior predictive data" and why.
+Built-in variants with such a likelihood are drawn in their row-wise form instead (``forward_form``:
+the same module and parametrization, one Normal term per row), which is the same joint law: the fast
+likelihoods equal the row-wise one up to a constant that depends on the data only, which the
+log-density check and ``tests/test_likelihoods.py`` verify. The result names the form drawn.
 """
 
 from __future__ import annotations
@@ -77,6 +81,38 @@ def variant_builder(name: str) -> Builder:
 
     variant = get_variant(name)
     return lambda frame: variant.build_model(RegressionData.from_frame(frame))
+
+
+def forward_form(name):
+    """The variant whose forward draws give ``name``'s prior predictive law: a built-in variant with a
+    likelihood other than row-wise, in its row-wise form (``vectorized_fixed+sufficient+centered`` ->
+    ``vectorized_fixed+centered``, ``vectorized_fixed+marginal`` -> ``vectorized_fixed``); any other
+    variant (a user model's entry included) itself."""
+    from zsneq.models.variants import DEFAULTS, Spec, VariantError, parse_variant
+
+    if not isinstance(name, str):
+        return name
+    try:
+        spec = parse_variant(name)
+    except VariantError:
+        return name
+    if spec.likelihood == DEFAULTS["likelihood"]:
+        return name
+    return Spec(spec.module, DEFAULTS["likelihood"], spec.parametrization or DEFAULTS["parametrization"]).name
+
+
+def compare_variants(variant, reference, frame: pd.DataFrame, **options) -> dict:
+    """``compare_prior_predictive`` of two variants (built-in names or user entries), each drawn in its
+    ``forward_form``; ``drawn_as`` records a form other than the variant itself, and the sentence says so."""
+    forms = {"variant": forward_form(variant), "reference": forward_form(reference)}
+    result = compare_prior_predictive(variant_builder(forms["variant"]), variant_builder(forms["reference"]),
+                                      frame, **options)
+    drawn_as = {role: form for role, form, given in zip(forms, forms.values(), (variant, reference))
+                if form != given}
+    if drawn_as:
+        note = "; ".join(f"the {role} drawn in its row-wise form {form}" for role, form in drawn_as.items())
+        result = result | {"drawn_as": drawn_as, "sentence": f"{result['sentence']} ({note}, the same joint law)"}
+    return result
 
 
 # --- design -----------------------------------------------------------------------------------------

@@ -377,7 +377,10 @@ def _prior_predictive_clause(result: dict | None) -> str:
     if result["status"] == "differs":
         return result["sentence"]  # "prior predictive differs (p = ...): <the statistic that separates most>"
     if result["status"] == "no_difference":
-        return f"prior predictive: no difference from the reference's found (p = {result['p_value']:.3g})"
+        drawn = "; ".join(f"the {role} drawn in its row-wise form {form}"
+                          for role, form in (result.get("drawn_as") or {}).items())
+        return (f"prior predictive: no difference from the reference's found (p = {result['p_value']:.3g})"
+                + (f" ({drawn})" if drawn else ""))
     return f"prior predictive not compared ({result.get('reason') or result.get('sentence', '')})"
 
 
