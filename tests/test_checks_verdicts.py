@@ -194,11 +194,11 @@ def test_group_slopes_compared_with_a_multiplicity_aware_rule():
     assert table.loc["far_off", "group_verdict"] == Verdict.DISAGREES
     assert table.loc["far_off", "worst_groups"].startswith("g7[x1] ")
     params = parameter_verdicts(pd.DataFrame([_summary_row(v, "sigma", 1.0, 0.1, 0.001, 1.0)
-                                              for v in ("ref", "same", "far_off")]), "ref")
+                                              for v in ("ref", "same", "one_off", "far_off")]), "ref")
     lines = variant_verdicts(params, groups=table.reset_index()).set_index("variant")
     assert lines.loc["same", "verdict"] == "agrees" and lines.loc["far_off", "verdict"] == "disagrees"
     assert "group slopes (500 compared) disagrees" in lines.loc["far_off", "statement"]
-    assert verdict_counts(lines.reset_index()) == {"agrees": 1, "disagrees": 1, "inconclusive": 0,
+    assert verdict_counts(lines.reset_index()) == {"agrees": 1, "disagrees": 1, "inconclusive": 1,
                                                    "unreliable": 0, "unknown": 0}
 
 
@@ -221,6 +221,32 @@ def test_expected_responses_are_compared_group_by_group_and_decide_the_verdict()
     assert lines.loc["same", "verdict"] == "agrees" and lines.loc["off", "verdict"] == "disagrees"
     assert "each group's expected response (200 compared) disagrees, largest differences g3 " in lines.loc["off", "statement"]
     assert lines.loc["off", "response_verdict"] == "disagrees"
+
+
+def test_quantities_only_one_model_has_are_named_and_keep_agreement_from_being_claimed():
+    """A user model with one spread for all predictors has no tau[x1], tau[x2]; its own scalar tau is not in
+    the reference: the shared quantities are compared, the others listed, and the label is not 'agrees'."""
+    rows = [_summary_row("ref", p, 1.0, 0.1, 0.001, 1.0) for p in ("beta[x1]", "tau[x1]", "tau[x2]", "sigma")]
+    rows += [_summary_row("shared", p, 1.0, 0.1, 0.001, 1.0) for p in ("beta[x1]", "tau", "sigma")]
+    rows += [_summary_row("same", p, 1.0, 0.1, 0.001, 1.0) for p in ("beta[x1]", "tau[x1]", "tau[x2]", "sigma")]
+    lines = variant_verdicts(parameter_verdicts(pd.DataFrame(rows), "ref")).set_index("variant")
+    assert lines.loc["same", "verdict"] == "agrees"
+    statement = lines.loc["shared", "statement"]
+    assert lines.loc["shared", "verdict"] == "inconclusive", statement
+    assert statement.startswith("shared: inconclusive against ref: agrees on all compared 2 parameters"), statement
+    assert "not compared: tau[x1], tau[x2] (no variable of this variant matches them by name" in statement
+    assert "tau (not in ref)" in statement
+
+
+def test_a_model_naming_no_parameter_alike_is_compared_on_group_quantities_only():
+    base = np.linspace(-1, 1, 50)
+    table = pd.concat([_slopes(v, base).assign(quantity="expected_response", predictor="") for v in ("ref", "anon")])
+    responses = group_slope_verdicts(table, "ref", quantity="expected_response")
+    params = parameter_verdicts(pd.DataFrame([_summary_row("ref", "sigma", 1.0, 0.1, 0.001, 1.0)]), "ref")
+    lines = variant_verdicts(params, responses=responses).set_index("variant")
+    assert lines.loc["anon", "verdict"] == "inconclusive"  # never 'agrees' without the parameters
+    assert "no variable matches beta, tau or sigma by name" in lines.loc["anon", "statement"]
+    assert "each group's expected response (50 compared) agrees" in lines.loc["anon", "statement"]
 
 
 def test_verdict_sentence_names_the_axis():

@@ -77,6 +77,8 @@ def replicate_rows(posterior: xr.Dataset, truth: Truth, levels, rank_draws: int)
     """
     import arviz_stats as azs
 
+    if not posterior.data_vars:  # a user model naming none of beta, tau, sigma
+        return pd.DataFrame()
     ess = azs.ess(posterior, method="bulk")
     population, target = truth.top_level(), truth.targets()
     rows = []

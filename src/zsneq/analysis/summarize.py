@@ -28,10 +28,11 @@ COLUMNS = [
 
 
 def common_posterior(tree: xr.DataTree) -> xr.Dataset:
-    """The fit's posterior of beta, tau (dims predictor) and sigma, whatever the variant."""
+    """The fit's posterior of beta, tau (dims predictor) and sigma, whatever the variant; a user model's
+    families that no variable matches by name are left out (``common_quantities``)."""
     attrs = fit_attrs(tree)
     module = get_variant(attrs.get("variant_spec", attrs["variant"]))  # a user variant: its stored entry
-    return module.to_common(tree["posterior"].to_dataset(), attrs["predictors"])
+    return module.common_quantities(tree["posterior"].to_dataset(), attrs["predictors"])
 
 
 def _flat(ds: xr.Dataset) -> pd.Series:
@@ -62,6 +63,9 @@ def summarize_fit(tree: xr.DataTree, truth: Truth | None) -> pd.DataFrame:
     (truth and target NaN when the dataset's truth is not known: data of the user's own)."""
     attrs = fit_attrs(tree)
     posterior = common_posterior(tree)
+    if not posterior.data_vars:  # a user model naming none of beta, tau, sigma: compared map-free only
+        log.warning("%s: no variable matches beta, tau or sigma by name; no parameter rows", attrs["variant"])
+        return pd.DataFrame(columns=COLUMNS)
     stats = azs.summary(
         posterior, ci_prob=CI_PROB, ci_kind="hdi", round_to="none"
     ).rename(columns={"hdi94_lb": "hdi_3%", "hdi94_ub": "hdi_97%"})

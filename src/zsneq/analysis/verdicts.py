@@ -293,6 +293,17 @@ def _settle_clause(factor: float, ess: float) -> str:
     return f"about {factor:.1f}× the effective draws{extra} would settle it"
 
 
+def _unmatched_clause(own: set[str], reference_params: set[str], reference: str) -> str:
+    """Which quantities were not compared because only one of the two models has them ('' if none)."""
+    missing, extra = reference_params - own, own - reference_params
+    if not reference_params or not (missing or extra):
+        return ""
+    parts = [f"{_compact(sorted(missing))} (no variable of this variant matches them by name; "
+             "a rename: in its variant entry maps one)"] if missing else []
+    parts += [f"{_compact(sorted(extra))} (not in {reference})"] if extra else []
+    return "not compared: " + "; ".join(parts)
+
+
 GROUP_QUANTITY_NAMES = {"slope": "group slopes", "expected_response": "each group's expected response"}
 
 
@@ -401,6 +412,8 @@ def variant_verdicts(params: pd.DataFrame, checks: dict[tuple[str, str], dict] |
         (r["scenario"], int(r["rep"]), r["variant"]): r for _, r in elpd.iterrows()}
     by_fit, by_response = ({} if rows is None or rows.empty else {
         (r["scenario"], int(r["rep"]), r["variant"]): r for _, r in rows.iterrows()} for rows in (groups, responses))
+    reference_parameters = {key: set(g["parameter"]) for key, g in
+                            params[params["variant"] == params["reference"]].groupby(["scenario", "rep"])}
     rows = []
     for (scenario, rep, variant), g in params.groupby(["scenario", "rep", "variant"], sort=False):
         reference = g["reference"].iloc[0]
@@ -412,12 +425,21 @@ def variant_verdicts(params: pd.DataFrame, checks: dict[tuple[str, str], dict] |
         n = len(g)
         trouble = "; ".join(dict.fromkeys(t for t in g["trouble"] if t))
         factor = float("nan")
+        ref_params = reference_parameters.get((scenario, rep), set())
+        unmatched = _unmatched_clause(set(g["parameter"]), ref_params, reference)
         if variant == reference:
             verdict, text = Verdict.REFERENCE, f"the reference variant ({n} parameters)"
-        elif (g["verdict"] == Verdict.UNKNOWN).any():
+        elif not ref_params:
             verdict, text = Verdict.UNKNOWN, f"cannot compare: the {reference} fit is missing"
         else:
+            g = g[g["verdict"] != Verdict.UNKNOWN]  # quantities the reference has too
             verdict, text, factor = _comparison(g, group_row, reference, margin, response_row)
+            if unmatched:
+                text += "; " + unmatched
+                if verdict == Verdict.AGREES:  # agreement on what was compared does not cover the rest
+                    verdict = Verdict.INCONCLUSIVE
+                    text = f"inconclusive against {reference}: " + text.replace(
+                        f"agrees with {reference} on all", "agrees on all compared", 1)
             if trouble:
                 text = (f"unreliable: sampler trouble ({trouble}), so the comparison is not judged "
                         f"(as sampled it would read: {text})")
@@ -456,18 +478,58 @@ def variant_verdicts(params: pd.DataFrame, checks: dict[tuple[str, str], dict] |
             "max_effect_sd": float(g["effect_sd"].max()),
             "max_bound_sd": float(g["max_upper"].max()) if variant != reference else 0.0,
             "ess_factor": factor,
-            "group_verdict": None if group_row is None else group_row["group_verdict"],
-            "worst_groups": None if group_row is None else group_row["worst_groups"],
-            "response_verdict": None if response_row is None else response_row["group_verdict"],
-            "worst_responses": None if response_row is None else response_row["worst_groups"],
-            "elpd_diff": float("nan") if elpd_row is None else elpd_row["elpd_diff"],
-            "elpd_diff_se": float("nan") if elpd_row is None else elpd_row["elpd_diff_se"],
-            "prior_predictive": None if pp is None else pp["status"],
-            "prior_predictive_p": float("nan") if pp is None or pp.get("p_value") is None else float(pp["p_value"]),
+            **_evidence_columns(group_row, response_row, elpd_row, pp),
             "truth_in_hdi": int(known.sum()) - len(outside), "n_parameters": n,
             "healthy": not health, "trouble": trouble, "statement": f"{variant}: {text}",
         })
+    seen = {(r["scenario"], r["rep"], r["variant"]) for r in rows}
+    for key, row in {**by_fit, **by_response}.items():  # fits with no parameter named alike: map-free only
+        if key not in seen:
+            rows.append(_map_free_row(key, by_fit.get(key), by_response.get(key), by_elpd.get(key),
+                                      checks.get((key[0], key[2])), prior_predictive.get((key[0], key[2]))))
     return pd.DataFrame(rows)
+
+
+def _evidence_columns(group_row, response_row, elpd_row, pp) -> dict:
+    """The verdict table's columns for the group-level, leave-one-group-out and prior-predictive comparisons."""
+    return {
+        "group_verdict": None if group_row is None else group_row["group_verdict"],
+        "worst_groups": None if group_row is None else group_row["worst_groups"],
+        "response_verdict": None if response_row is None else response_row["group_verdict"],
+        "worst_responses": None if response_row is None else response_row["worst_groups"],
+        "elpd_diff": float("nan") if elpd_row is None else elpd_row["elpd_diff"],
+        "elpd_diff_se": float("nan") if elpd_row is None else elpd_row["elpd_diff_se"],
+        "prior_predictive": None if pp is None else pp["status"],
+        "prior_predictive_p": float("nan") if pp is None or pp.get("p_value") is None else float(pp["p_value"]),
+    }
+
+
+def _map_free_row(key, group_row, response_row, elpd_row, check, pp) -> dict:
+    """The verdict line of a fit none of whose variables matches beta, tau or sigma by name: the group-level
+    comparisons only, never *agrees* (the parameters are not compared)."""
+    scenario, rep, variant = key
+    reference = (response_row if response_row is not None else group_row)["reference"]
+    labels = [r["group_verdict"] for r in (group_row, response_row) if r is not None]
+    verdict = Verdict.DISAGREES if Verdict.DISAGREES in labels else Verdict.INCONCLUSIVE
+    text = (f"{verdict} against {reference}: no variable matches beta, tau or sigma by name (a rename: in its "
+            "variant entry maps them), so only group-level quantities were compared")
+    for name, row in (("slope", group_row), ("expected_response", response_row)):
+        if row is not None:
+            text += (f"; {GROUP_QUANTITY_NAMES[name]} ({row['n_slopes']} compared) {row['group_verdict']}, "
+                     f"largest differences {row['worst_groups']}")
+    for clause in (_structure_clause(check), _elpd_clause(elpd_row), _prior_predictive_clause(pp)):
+        if clause:
+            text += "; " + clause
+    return {
+        "scenario": scenario, "rep": int(rep), "variant": variant, "reference": reference, "verdict": str(verdict),
+        "margin": float("nan"),
+        "structure_ok": None if check is None else bool(check["zero_sum_ok"] and check["logp"]["status"] == "equivalent"),
+        "max_effect_sd": float("nan"), "max_bound_sd": float("nan"),
+        "ess_factor": float("nan"),
+        **_evidence_columns(group_row, response_row, elpd_row, pp),
+        "truth_in_hdi": 0, "n_parameters": 0, "healthy": False, "trouble": "",  # health not scored
+        "statement": f"{variant}: {text}. Parameters not summarized, so recovery and sampler health are not scored.",
+    }
 
 
 def verdict_counts(variants: pd.DataFrame) -> dict[str, int]:

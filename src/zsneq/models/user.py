@@ -177,12 +177,20 @@ class UserVariant:
         if missing:
             raise KeyError(f"{self.spec.file}: no variable matches {', '.join(missing)} "
                            f"(variables: {', '.join(map(str, posterior.data_vars))}; add rename: to the variant entry)")
+        return self.common_quantities(posterior, predictors)
+
+    def common_quantities(self, posterior: xr.Dataset, predictors) -> xr.Dataset:
+        """The families of the common vocabulary this model has, found by name: ``beta``/``tau`` (dims
+        predictor) where every predictor's is found, ``sigma`` where found; the rest left out (a model with
+        one spread for all predictors has no ``tau[x1]``; the verdicts say which were not compared)."""
+        found = posterior_matching(posterior, predictors, self.spec.rename).quantities
         out = {
             family: xr.concat([_select(posterior, found[f"{family}[{p}]"]) for p in predictors], dim=PREDICTOR)
             .assign_coords({PREDICTOR: list(predictors)})
-            for family in ("beta", "tau")
+            for family in ("beta", "tau") if all(f"{family}[{p}]" in found for p in predictors)
         }
-        out["sigma"] = _select(posterior, found["sigma"])
+        if "sigma" in found:
+            out["sigma"] = _select(posterior, found["sigma"])
         return xr.Dataset(out).transpose(*SAMPLE_DIMS, ...)
 
     def group_slopes(self, posterior: xr.Dataset, predictors) -> xr.DataArray:

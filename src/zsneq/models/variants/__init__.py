@@ -220,6 +220,10 @@ class Variant:
     def to_common(self, posterior, predictors):
         return self.module.to_common(posterior, predictors)
 
+    def common_quantities(self, posterior, predictors):
+        """beta, tau and sigma: a built-in variant has all of them (``to_common``)."""
+        return self.to_common(posterior, predictors)
+
     def group_slopes(self, posterior, predictors):
         """Every group's slopes (chain, draw, group, predictor); for an integrated likelihood, the stored draws."""
         if self.spec.integrates_slopes:

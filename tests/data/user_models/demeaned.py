@@ -1,0 +1,18 @@
+"""Offsets drawn independently, then their mean over groups subtracted by hand (no ZeroSumNormal)."""
+
+import pymc as pm
+
+
+def build_model(frame):
+    predictors = [c for c in frame.columns if c.startswith("x")]
+    coords = {"group": sorted(frame["group"].unique()), "predictor": predictors}
+    with pm.Model(coords=coords) as model:
+        g = pm.Data("g", frame["group"].to_numpy())
+        x = pm.Data("x", frame[predictors].to_numpy())
+        beta = pm.Normal("beta", 0.0, 2.0, dims="predictor")
+        tau = pm.HalfNormal("tau", 2.0, dims="predictor")
+        raw = pm.Normal("raw", 0.0, 1.0, dims=("group", "predictor"))
+        offsets = raw - raw.mean(axis=0)
+        sigma = pm.HalfNormal("sigma", 2.0)
+        pm.Normal("y", ((beta + tau * offsets)[g] * x).sum(axis=1), sigma, observed=frame["y"].to_numpy())
+    return model

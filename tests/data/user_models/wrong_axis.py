@@ -1,0 +1,17 @@
+"""The thread's bug: ZeroSumNormal over (group, predictor) sums to zero over its last axis, predictor."""
+
+import pymc as pm
+
+
+def build_model(frame):
+    predictors = [c for c in frame.columns if c.startswith("x")]
+    coords = {"group": sorted(frame["group"].unique()), "predictor": predictors}
+    with pm.Model(coords=coords) as model:
+        g = pm.Data("g", frame["group"].to_numpy())
+        x = pm.Data("x", frame[predictors].to_numpy())
+        beta = pm.Normal("beta", 0.0, 2.0, dims="predictor")
+        tau = pm.HalfNormal("tau", 2.0, dims="predictor")
+        offsets = pm.ZeroSumNormal("offsets", dims=("group", "predictor"))
+        sigma = pm.HalfNormal("sigma", 2.0)
+        pm.Normal("y", ((beta + tau * offsets)[g] * x).sum(axis=1), sigma, observed=frame["y"].to_numpy())
+    return model
