@@ -57,7 +57,7 @@ from zsneq.analysis.calibration import fit_rows, sbc_table, sbc_variants  # noqa
 from zsneq.analysis.prior_predictive import (  # noqa: E402
     DRAWS,
     builder_frame,
-    compare_prior_predictive,
+    compare_variants,
     design_of,
     draw_statistics,
     max_ks_test,
@@ -121,8 +121,7 @@ def pairs_table(frame, variants: list[str], draws: int) -> None:
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for variant in variants:
         wall, cpu = time.perf_counter(), time.process_time()
-        result = compare_prior_predictive(variant_builder(variant), variant_builder(REFERENCE), frame, draws=draws,
-                                          n_comparisons=len(variants))
+        result = compare_variants(variant, REFERENCE, frame, draws=draws, n_comparisons=len(variants))
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         p = "" if result["p_value"] is None else f"{result['p_value']:.3g}"
         print(f"| {variant} | {result['status']} | {p} | {result['threshold']:.3g} | "
