@@ -74,7 +74,8 @@ RULES = {
     Verdict.AGREES: "every compared quantity differs from the reference by less than the margin, with "
                     "{z:g} Monte Carlo standard errors to spare: |Δ| + {z:g}·MCSE ≤ {margin:g} reference sd",
     Verdict.DISAGREES: "some quantity differs from the reference by more than the margin, beyond {z:g} Monte "
-                       "Carlo standard errors: |Δ| − {z:g}·MCSE > {margin:g} reference sd (group slopes: "
+                       "Carlo standard errors: |Δ| − {z:g}·MCSE > {margin:g} reference sd (group slopes and "
+                       "expected responses: "
                        "with a Bonferroni-corrected number of MCSEs)",
     Verdict.INCONCLUSIVE: "neither shown: the Monte Carlo error is too large to tell; the line says how many "
                           "times the effective draws would settle it",
