@@ -193,6 +193,23 @@ def test_differential_sbc_tells_a_shared_bad_set_of_datasets_from_a_wrong_varian
     assert paired.loc["beta[x2]", "p_paired"] < 1e-6
 
 
+def test_differential_sbc_leaves_out_ranks_from_chains_that_barely_moved():
+    """The same model sampled well by the variant and badly by the reference in some replicates (ranks of a
+    stuck chain, pushed to one end; bulk ESS below the rank draws): those pairs are left out and counted, so
+    the well-sampled variant is not called different."""
+    ref = conjugate_replicates(200, draw_seed=1, variant="ref")
+    same = conjugate_replicates(200, draw_seed=2, variant="same")
+    stuck = (ref["rep"] % 5 == 0) & (ref["parameter"] == "beta[x1]")
+    ref.loc[stuck, "rank"] = ref.loc[stuck, "rank_draws"]  # every kept draw below the truth
+    ref.loc[stuck, "ess_bulk"] = 5.0
+    reps = pd.concat([ref, same], ignore_index=True)
+    paired = sbc_paired_table(reps, ["conj"], "ref", alpha=0.05).set_index("parameter")
+    assert paired.loc["beta[x1]", "n_low_ess"] == 40 and paired.loc["beta[x1]", "n_pairs"] == 160
+    assert not paired.loc["beta[x1]", "paired_differs"]
+    unfiltered = sbc_paired_table(reps.drop(columns="ess_bulk"), ["conj"], "ref", alpha=0.05).set_index("parameter")
+    assert unfiltered.loc["beta[x1]", "paired_differs"]  # what the stuck chains alone would have said
+
+
 def test_sbc_only_scores_prior_scenarios(calibrated):
     assert sbc_table(calibrated, ["other"], alpha=0.05).empty
 

@@ -32,7 +32,10 @@ One dataset cannot tell bad luck from a wrong model; many replicates can.
   variant's ranks sit lower or higher (``rank - rank_ref``: location) or further out in the tails
   (``|rank - L/2| - |rank_ref - L/2|``: over- or underconfidence) than the reference's. ``p_paired``
   is the smaller p-value times two (Bonferroni over the two tests); ``paired_differs`` when
-  ``p_paired <= alpha / K``.
+  ``p_paired <= alpha / K``. Only replicates where both fits have a bulk ESS of at least the L
+  thinned draws a rank is taken among enter the pairs (``n_low_ess`` counts the others): ranks from
+  chains that barely moved are not draws of the posterior, and the same model sampled well in one
+  variant and badly in the reference would otherwise look like two models.
 """
 
 from __future__ import annotations
@@ -326,8 +329,8 @@ def sbc_table(replicates: pd.DataFrame, scenarios, alpha: float) -> pd.DataFrame
     return _sorted(out, ["scenario", "variant", "parameter"])
 
 
-PAIRED_COLUMNS = ["scenario", "variant", "reference", "parameter", "n_pairs", "mean_rank_diff", "p_location",
-                  "mean_spread_diff", "p_spread", "p_paired", "paired_differs"]
+PAIRED_COLUMNS = ["scenario", "variant", "reference", "parameter", "n_pairs", "n_low_ess", "mean_rank_diff",
+                  "p_location", "mean_spread_diff", "p_spread", "p_paired", "paired_differs"]
 
 
 def paired_rank_test(ranks: np.ndarray, ranks_ref: np.ndarray, rank_draws: int) -> dict:
@@ -355,22 +358,29 @@ def paired_rank_test(ranks: np.ndarray, ranks_ref: np.ndarray, rank_draws: int) 
 
 def sbc_paired_table(replicates: pd.DataFrame, scenarios, reference: str, alpha: float) -> pd.DataFrame:
     """Differential SBC per (scenario, variant, parameter): the variant's ranks against the reference's on the
-    same replicates (``paired_rank_test``). ``paired_differs`` (NA with fewer than ``MIN_SBC_REPLICATES``
-    pairs) when ``p_paired <= alpha / K``, K the number of top-level parameters, as in ``sbc_table``."""
+    same replicates (``paired_rank_test``), over the replicates where both fits' bulk ESS of the parameter
+    is at least ``rank_draws`` (``n_low_ess`` counts those left out; without an ``ess_bulk`` column all
+    enter). ``paired_differs`` (NA with fewer than ``MIN_SBC_REPLICATES`` pairs) when
+    ``p_paired <= alpha / K``, K the number of top-level parameters, as in ``sbc_table``."""
     rows = []
     sub_all = replicates[replicates["scenario"].isin(list(scenarios))]
-    ref_all = sub_all[sub_all["variant"] == reference][["scenario", "rep", "parameter", "rank"]]
+    if "ess_bulk" not in sub_all:
+        sub_all = sub_all.assign(ess_bulk=np.inf)
+    ref_all = sub_all[sub_all["variant"] == reference][["scenario", "rep", "parameter", "rank", "ess_bulk"]]
     for (scenario, variant), fits in sub_all[sub_all["variant"] != reference].groupby(["scenario", "variant"],
                                                                                        sort=False):
         pairs = fits.merge(ref_all, on=["scenario", "rep", "parameter"], suffixes=("", "_ref"))
         n_params = fits["parameter"].nunique()
         for parameter, sub in pairs.groupby("parameter", sort=False):
             sub = sub.sort_values("rep")
-            test = paired_rank_test(sub["rank"].to_numpy(), sub["rank_ref"].to_numpy(),
-                                    int(sub["rank_draws"].iloc[0]))
-            decided = len(sub) >= MIN_SBC_REPLICATES
+            draws = int(sub["rank_draws"].iloc[0])
+            mixed = (sub["ess_bulk"] >= draws) & (sub["ess_bulk_ref"] >= draws)
+            kept = sub[mixed]
+            test = paired_rank_test(kept["rank"].to_numpy(), kept["rank_ref"].to_numpy(), draws)
+            decided = len(kept) >= MIN_SBC_REPLICATES
             rows.append({"scenario": scenario, "variant": variant, "reference": reference, "parameter": parameter,
-                         **test, "paired_differs": (test["p_paired"] <= alpha / n_params) if decided else None})
+                         **test, "n_low_ess": int((~mixed).sum()),
+                         "paired_differs": (test["p_paired"] <= alpha / n_params) if decided else None})
     if not rows:
         return pd.DataFrame(columns=PAIRED_COLUMNS)
     out = pd.DataFrame(rows, columns=PAIRED_COLUMNS)
