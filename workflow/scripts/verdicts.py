@@ -22,6 +22,7 @@ from zsneq.analysis.verdicts import (  # noqa: E402
     variant_verdicts,
 )
 from zsneq.core.io import atomic_path, setup_logging  # noqa: E402
+from zsneq.core.vocabulary import RESPONSE_QUANTITY, SLOPE_QUANTITY  # noqa: E402
 
 
 def main(summary_path, check_paths, reference, out, out_variants, log=None, margin=MARGIN, slopes_path=None,
@@ -46,7 +47,7 @@ def main(summary_path, check_paths, reference, out, out_variants, log=None, marg
     params = parameter_verdicts(pd.read_parquet(summary_path), reference, margin)
     group_table = pd.read_parquet(slopes_path) if slopes_path else None
     groups, responses = (None, None) if group_table is None else (
-        group_slope_verdicts(group_table, reference, margin, quantity=q) for q in ("slope", "expected_response"))
+        group_slope_verdicts(group_table, reference, margin, quantity=q) for q in (SLOPE_QUANTITY, RESPONSE_QUANTITY))
     elpd = elpd_differences(pd.read_parquet(loo_path), reference) if loo_path else None
     variants = variant_verdicts(params, checks, groups, prior_predictive, elpd, responses)
     with atomic_path(out) as tmp:

@@ -103,7 +103,8 @@ def forward_form(name):
 
 def compare_variants(variant, reference, frame: pd.DataFrame, **options) -> dict:
     """``compare_prior_predictive`` of two variants (built-in names or user entries), each drawn in its
-    ``forward_form``; ``drawn_as`` records a form other than the variant itself, and the sentence says so."""
+    ``forward_form``; ``drawn_as`` records a form other than the variant itself, ``drawn_note`` says it in
+    words, and the sentence ends with it."""
     forms = {"variant": forward_form(variant), "reference": forward_form(reference)}
     result = compare_prior_predictive(variant_builder(forms["variant"]), variant_builder(forms["reference"]),
                                       frame, **options)
@@ -111,7 +112,8 @@ def compare_variants(variant, reference, frame: pd.DataFrame, **options) -> dict
                 if form != given}
     if drawn_as:
         note = "; ".join(f"the {role} drawn in its row-wise form {form}" for role, form in drawn_as.items())
-        result = result | {"drawn_as": drawn_as, "sentence": f"{result['sentence']} ({note}, the same joint law)"}
+        result = result | {"drawn_as": drawn_as, "drawn_note": note,
+                           "sentence": f"{result['sentence']} ({note}, the same joint law)"}
     return result
 
 

@@ -11,7 +11,14 @@ import pandas as pd
 import xarray as xr
 
 from zsneq.core.dataset import Truth
-from zsneq.core.vocabulary import EXPECTED_RESPONSE, GROUP, PREDICTOR, parameter_order
+from zsneq.core.vocabulary import (
+    EXPECTED_RESPONSE,
+    GROUP,
+    PREDICTOR,
+    RESPONSE_QUANTITY,
+    SLOPE_QUANTITY,
+    parameter_order,
+)
 from zsneq.models.fit import fit_attrs
 from zsneq.models.variants import get_variant
 
@@ -85,7 +92,6 @@ def summarize_fit(tree: xr.DataTree, truth: Truth | None) -> pd.DataFrame:
 
 
 SLOPE_COLUMNS = ["scenario", "rep", "variant", "quantity", "group", "predictor", "mean", "sd", "mcse_mean"]
-SLOPE, RESPONSE = "slope", "expected_response"  # the group table's quantities (``predictor`` empty for responses)
 
 
 def summarize_group_slopes(tree: xr.DataTree) -> pd.DataFrame:
@@ -105,9 +111,9 @@ def summarize_group_slopes(tree: xr.DataTree) -> pd.DataFrame:
     except KeyError as exc:  # a user model that keeps no group slopes: nothing to compare slope by slope
         log.info("%s: no group slopes to summarize (%s)", attrs["variant"], exc)
     else:
-        frames.append(_group_rows(slopes, SLOPE))
+        frames.append(_group_rows(slopes, SLOPE_QUANTITY))
     if EXPECTED_RESPONSE in posterior:
-        frames.append(_group_rows(posterior[EXPECTED_RESPONSE], RESPONSE))
+        frames.append(_group_rows(posterior[EXPECTED_RESPONSE], RESPONSE_QUANTITY))
     if not frames:
         return pd.DataFrame(columns=SLOPE_COLUMNS)
     frame = pd.concat(frames, ignore_index=True)

@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from zsneq.core.vocabulary import parameter_order
+from zsneq.core.vocabulary import RESPONSE_QUANTITY, SLOPE_QUANTITY, parameter_order
 
 MARGIN = 0.2  # default equivalence margin, in reference posterior sds (config: verdicts.margin)
 Z = 3.0  # Monte Carlo standard errors a difference must clear
@@ -186,7 +186,7 @@ GROUP_COLUMNS = ["scenario", "rep", "variant", "reference", "n_slopes", "z_disag
 
 
 def group_slope_verdicts(slopes: pd.DataFrame, reference: str, margin: float = MARGIN,
-                         quantity: str = "slope") -> pd.DataFrame:
+                         quantity: str = SLOPE_QUANTITY) -> pd.DataFrame:
     """One row per (scenario, rep, variant) other than the reference: every group's posterior mean of
     ``quantity`` compared (``slope``: each group's slope per predictor; ``expected_response``: each
     group's expected response, which needs no shared parameter names).
@@ -305,7 +305,17 @@ def _unmatched_clause(own: set[str], reference_params: set[str], reference: str)
     return "not compared: " + "; ".join(parts)
 
 
-GROUP_QUANTITY_NAMES = {"slope": "group slopes", "expected_response": "each group's expected response"}
+GROUP_QUANTITY_NAMES = {SLOPE_QUANTITY: "group slopes", RESPONSE_QUANTITY: "each group's expected response"}
+
+
+def _group_rows(groups: dict | None, responses: dict | None) -> list[tuple[str, dict]]:
+    """(quantity, ``group_slope_verdicts`` row) of the group-level comparisons a variant has."""
+    return [(q, row) for q, row in ((SLOPE_QUANTITY, groups), (RESPONSE_QUANTITY, responses)) if row is not None]
+
+
+def _group_clause(quantity: str, row) -> str:
+    return (f"; {GROUP_QUANTITY_NAMES[quantity]} ({row['n_slopes']} compared) {row['group_verdict']}, "
+            f"largest differences {row['worst_groups']}")
 
 
 def _comparison(g: pd.DataFrame, groups: dict | None, reference: str, margin: float,
@@ -318,12 +328,9 @@ def _comparison(g: pd.DataFrame, groups: dict | None, reference: str, margin: fl
     n = len(g)
     group_text = ""
     factors = [g["ess_factor"].max()]
-    for name, row in (("slope", groups), ("expected_response", responses)):
-        if row is None:
-            continue
+    for quantity, row in _group_rows(groups, responses):
         labels.append(row["group_verdict"])
-        group_text += (f"; {GROUP_QUANTITY_NAMES[name]} ({row['n_slopes']} compared) {row['group_verdict']}, "
-                       f"largest differences {row['worst_groups']}")
+        group_text += _group_clause(quantity, row)
         if row["group_verdict"] == Verdict.INCONCLUSIVE:
             factors.append(row["group_ess_factor"])
     known = [float(f) for f in factors if not np.isnan(f)]
@@ -389,8 +396,7 @@ def _prior_predictive_clause(result: dict | None) -> str:
     if result["status"] == "differs":
         return result["sentence"]  # "prior predictive differs (p = ...): <the statistic that separates most>"
     if result["status"] == "no_difference":
-        drawn = "; ".join(f"the {role} drawn in its row-wise form {form}"
-                          for role, form in (result.get("drawn_as") or {}).items())
+        drawn = result.get("drawn_note")
         return (f"prior predictive: no difference from the reference's found (p = {result['p_value']:.3g})"
                 + (f" ({drawn})" if drawn else ""))
     return f"prior predictive not compared ({result.get('reason') or result.get('sentence', '')})"
@@ -510,14 +516,12 @@ def _map_free_row(key, group_row, response_row, elpd_row, check, pp) -> dict:
     comparisons only, never *agrees* (the parameters are not compared)."""
     scenario, rep, variant = key
     reference = (response_row if response_row is not None else group_row)["reference"]
-    labels = [r["group_verdict"] for r in (group_row, response_row) if r is not None]
+    compared = _group_rows(group_row, response_row)
+    labels = [row["group_verdict"] for _, row in compared]
     verdict = Verdict.DISAGREES if Verdict.DISAGREES in labels else Verdict.INCONCLUSIVE
     text = (f"{verdict} against {reference}: no variable matches beta, tau or sigma by name (a rename: in its "
             "variant entry maps them), so only group-level quantities were compared")
-    for name, row in (("slope", group_row), ("expected_response", response_row)):
-        if row is not None:
-            text += (f"; {GROUP_QUANTITY_NAMES[name]} ({row['n_slopes']} compared) {row['group_verdict']}, "
-                     f"largest differences {row['worst_groups']}")
+    text += "".join(_group_clause(quantity, row) for quantity, row in compared)
     for clause in (_structure_clause(check), _elpd_clause(elpd_row), _prior_predictive_clause(pp)):
         if clause:
             text += "; " + clause

@@ -12,6 +12,8 @@ TOP_LEVEL = ("beta", "tau", "sigma")  # the common vocabulary's parameter famili
 # each group's expected response at every draw (chain, draw, group): the mean over the group's rows of
 # E[y | parameters]; stored in every fit's posterior, compared between variants whatever their parameters
 EXPECTED_RESPONSE = "expected_y_g"
+# the group table's quantities (results/summary/group_slopes.parquet, column ``quantity``)
+SLOPE_QUANTITY, RESPONSE_QUANTITY = "slope", "expected_response"
 
 
 def predictor_names(n_predictors: int) -> list[str]:

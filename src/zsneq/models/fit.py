@@ -385,21 +385,22 @@ def group_draws_groups(module, groups: dict, data: RegressionData, seed: int, *,
     posterior = groups["posterior"]
     extra = {"group_draws": mode}
     integrated = getattr(module, "integrates_slopes", False)
-    if mode == "summary":
-        expected = None if integrated else _expected_response(module, posterior, data, extra)
+    if not integrated:  # an integrated likelihood's come from its drawn slopes, below
+        expected = _expected_response(module, posterior, data, extra)
         if expected is not None:
             posterior = posterior.assign({EXPECTED_RESPONSE: expected})
+    if mode == "summary":
         sampled = [name for name, var in posterior.data_vars.items() if GROUP in var.dims]
         summary = [summarize_draws(array_blocks(posterior[name]), posterior[name], name) for name in sampled]
-        if integrated:
+        if integrated:  # one pass over the drawn slopes feeds both summaries
             template = posterior[["chain", "draw"]]
-            summary.append(summarize_draws(module.iter_group_slopes(posterior, data, seed), template, SLOPES,
-                                           extra_coords={GROUP: data.groups, PREDICTOR: data.predictors}))
-            xbar = group_mean_predictors(data)  # the same slope draws again (same seed), as expected responses
-            summary.append(summarize_draws(
-                ((rows, block_expected_response(block, xbar)) for rows, block in
-                 module.iter_group_slopes(posterior, data, seed)),
-                template, EXPECTED_RESPONSE, extra_coords={GROUP: data.groups}))
+            slopes = DrawSummary(template, SLOPES, {GROUP: data.groups, PREDICTOR: data.predictors})
+            responses = DrawSummary(template, EXPECTED_RESPONSE, {GROUP: data.groups})
+            xbar = group_mean_predictors(data)
+            for rows, block in module.iter_group_slopes(posterior, data, seed):
+                slopes.add(rows, block)
+                responses.add(rows, block_expected_response(block, xbar))
+            summary += [slopes.dataset(), responses.dataset()]
         groups = groups | {"posterior": posterior.drop_vars(sampled), SUMMARY_GROUP: xr.merge(summary)}
         if log_likelihood:
             extra["log_likelihood_omitted"] = "group_draws: summary keeps no per-draw group-level values"
@@ -409,9 +410,6 @@ def group_draws_groups(module, groups: dict, data: RegressionData, seed: int, *,
         posterior, per_group = drawn_slopes(module, posterior, data, seed, dtype, log_likelihood)
     else:
         per_group = module.group_log_likelihood(posterior, data) if log_likelihood else None
-        expected = _expected_response(module, posterior, data, extra)
-        if expected is not None:
-            posterior = posterior.assign({EXPECTED_RESPONSE: expected})
         posterior = as_float32(posterior) if mode == "float32" else posterior
     groups = groups | {"posterior": posterior}
     if per_group is not None:
@@ -485,38 +483,55 @@ def array_blocks(var: xr.DataArray):
 def summarize_draws(blocks, template: xr.DataArray | xr.Dataset, name: str, extra_coords: dict | None = None
                     ) -> xr.Dataset:
     """Posterior mean and sd (dim ``statistic``) and per-chain means (``<name>_chain_mean``) of a variable
-    given as blocks ``(rows, values)`` over its flattened (chain x draw) axis, in order.
-
-    ``template`` supplies the chain and draw sizes and coordinates (and, for a DataArray, the dims and
-    coords of the other axes; else ``extra_coords`` names them in order). Sums are taken around the
-    first draw, so the sd loses no precision to large means.
-    """
-    chains, draws = template.sizes["chain"], template.sizes["draw"]
-    if isinstance(template, xr.DataArray):
-        dims = [d for d in template.transpose("chain", "draw", ...).dims[2:]]
-        coords = {d: template.coords[d].values for d in dims if d in template.coords}
-    else:
-        dims, coords = list(extra_coords), dict(extra_coords)
-    shift = chain_sums = sum_sq = None
+    given as blocks ``(rows, values)`` over its flattened (chain x draw) axis, in order (:class:`DrawSummary`)."""
+    summary = DrawSummary(template, name, extra_coords)
     for rows, block in blocks:
-        if shift is None:
-            shift = np.array(block[0], dtype=np.float64)
-            chain_sums = np.zeros((chains, *shift.shape))
-            sum_sq = np.zeros(shift.shape)
-        centred = block - shift
-        sum_sq += np.einsum("d...,d...->...", centred, centred)
+        summary.add(rows, block)
+    return summary.dataset()
+
+
+class DrawSummary:
+    """Posterior mean and sd and per-chain means of a variable fed a block of draws at a time.
+
+    ``add(rows, values)`` takes blocks over the flattened (chain x draw) axis, in order; ``dataset()``
+    gives ``name`` (dim ``statistic``: mean, sd) and ``<name>_chain_mean``. ``template`` supplies the chain
+    and draw sizes and coordinates (and, for a DataArray, the dims and coords of the other axes; else
+    ``extra_coords`` names them in order). Sums are taken around the first draw, so the sd loses no
+    precision to large means.
+    """
+
+    def __init__(self, template: xr.DataArray | xr.Dataset, name: str, extra_coords: dict | None = None) -> None:
+        self.name, self.chain_coords = name, template["chain"].values
+        self.chains, self.draws = template.sizes["chain"], template.sizes["draw"]
+        if isinstance(template, xr.DataArray):
+            self.dims = [d for d in template.transpose("chain", "draw", ...).dims[2:]]
+            self.coords = {d: template.coords[d].values for d in self.dims if d in template.coords}
+        else:
+            self.dims, self.coords = list(extra_coords), dict(extra_coords)
+        self.shift = self.chain_sums = self.sum_sq = None
+
+    def add(self, rows: slice, block: np.ndarray) -> None:
+        if self.shift is None:
+            self.shift = np.array(block[0], dtype=np.float64)
+            self.chain_sums = np.zeros((self.chains, *self.shift.shape))
+            self.sum_sq = np.zeros(self.shift.shape)
+        centred = block - self.shift
+        self.sum_sq += np.einsum("d...,d...->...", centred, centred)
+        draws = self.draws
         for chain in range(rows.start // draws, (rows.stop - 1) // draws + 1):
             lo, hi = max(rows.start, chain * draws) - rows.start, min(rows.stop, (chain + 1) * draws) - rows.start
-            chain_sums[chain] += centred[lo:hi].sum(axis=0)
-    n = chains * draws
-    total = chain_sums.sum(axis=0)
-    mean = shift + total / n
-    sd = np.sqrt(np.maximum(sum_sq - total**2 / n, 0.0) / max(n - 1, 1))
-    return xr.Dataset(
-        {name: (("statistic", *dims), np.stack([mean, sd])),
-         f"{name}_chain_mean": (("chain", *dims), shift + chain_sums / draws)},
-        coords={"statistic": list(STATISTICS), "chain": template["chain"].values, **coords},
-    )
+            self.chain_sums[chain] += centred[lo:hi].sum(axis=0)
+
+    def dataset(self) -> xr.Dataset:
+        n = self.chains * self.draws
+        total = self.chain_sums.sum(axis=0)
+        mean = self.shift + total / n
+        sd = np.sqrt(np.maximum(self.sum_sq - total**2 / n, 0.0) / max(n - 1, 1))
+        return xr.Dataset(
+            {self.name: (("statistic", *self.dims), np.stack([mean, sd])),
+             f"{self.name}_chain_mean": (("chain", *self.dims), self.shift + self.chain_sums / self.draws)},
+            coords={"statistic": list(STATISTICS), "chain": self.chain_coords, **self.coords},
+        )
 
 
 def standard_attrs(library, sampling_seconds: float) -> dict:
