@@ -77,6 +77,8 @@ def test_configured_compile_cache_is_kept_and_reused(tiny_study, tmp_path):
         counts.append(len(list(cache.rglob("*.nbi"))))  # numba's cache index files
     assert counts[0] > 0, "the first fit left nothing in the configured cache"
     assert counts[1] == counts[0], "the second fit compiled new functions instead of loading the cached ones"
+    for callback in ("logp_numba", "expand_numba"):  # nutpie's C callbacks are cached too (models.nutpie_numba)
+        assert len(list(cache.rglob(f"*{callback}-*.nbi"))) == 1, callback
 
 
 def config_with_cache(tmp_path, cache) -> os.PathLike:
@@ -102,9 +104,10 @@ def finish(procs: dict) -> None:
 
 def test_draws_are_bitwise_the_same_from_cold_warm_half_warm_and_concurrent_caches(tmp_path):
     """One tiny fit in fresh processes: (1) a cold cache, and at the same moment two fits filling one
-    other cold cache together; then (2) the first cache warm, and a copy of it without the compiled
-    whole-graph functions (half warm: each operation loads from the cache, the graph links them
-    afresh); and (3) no shared cache at all. Posterior draws and sampler statistics must agree bit
+    other cold cache together; then (2) the first cache warm (nutpie's callbacks loaded, nothing
+    compiled), and a copy of it without the compiled whole-graph functions and callbacks (half warm:
+    each operation loads from the cache, the graph and the callbacks link them afresh); and (3) no
+    shared cache at all. Posterior draws and sampler statistics must agree bit
     for bit. With numba's fast-math flags on (pytensor's default) the warm and half-warm log
     densities differ from the cold one by about 1e-11 and the chains part ways."""
     from zsneq.core.dataset import write_dataset
@@ -120,8 +123,10 @@ def test_draws_are_bitwise_the_same_from_cold_warm_half_warm_and_concurrent_cach
     half = tmp_path / "half"
     shutil.copytree(cold, half)
     whole_graphs = list(half.rglob("*numba_funcified_fgraph*"))
+    callbacks = list(half.rglob("*logp_numba-*")) + list(half.rglob("*expand_numba-*"))
     assert whole_graphs, "no compiled whole-graph function in the cache"
-    for path in whole_graphs:
+    assert callbacks, "no compiled nutpie callback in the cache"
+    for path in whole_graphs + callbacks:
         path.unlink()
     finish({"warm": start_fit(config_with_cache(tmp_path, cold), data, tmp_path / "warm.nc"),
             "half": start_fit(config_with_cache(tmp_path, half), data, tmp_path / "half.nc"),
@@ -133,3 +138,53 @@ def test_draws_are_bitwise_the_same_from_cold_warm_half_warm_and_concurrent_cach
             for var, values in fit[group].data_vars.items():
                 if values.dtype.kind in "fiub":
                     assert np.array_equal(values.values, reference[group][var].values, equal_nan=True), (name, var)
+
+
+def test_callbacks_compute_what_nutpies_own_do_for_scalar_vector_and_matrix_data():
+    """``models.nutpie_numba`` against ``nutpie.compile_pymc_model`` on a model with a 0-d, a 1-d and a
+    2-d ``pm.Data`` and a deterministic: the same initial point, log density, gradient, expanded values
+    and posterior draws, bit for bit."""
+    import nutpie
+    import pymc as pm
+    import pytensor
+
+    from zsneq.models.nutpie_numba import compile_pymc_model
+
+    rng = np.random.default_rng(3)
+    with pm.Model(coords={"row": range(30), "col": range(2)}) as model:
+        scale = pm.Data("scale", 2.0)
+        x = pm.Data("x", rng.normal(size=(30, 2)), dims=("row", "col"))
+        y = pm.Data("y", rng.normal(size=30), dims="row")
+        b = pm.Normal("b", 0, scale, dims="col")
+        s = pm.HalfNormal("s", 1.0)
+        pm.Deterministic("mu_mean", (x @ b).mean())
+        pm.Normal("obs", x @ b, s, observed=y, dims="row")
+    with pytensor.config.change_flags(numba__fastmath=False):
+        ours, theirs = compile_pymc_model(model), nutpie.compile_pymc_model(model)
+    assert ours.n_dim == theirs.n_dim and ours.n_expanded == theirs.n_expanded
+    traces = [nutpie.sample(c, chains=2, tune=100, draws=50, seed=5, progress_bar=False) for c in (ours, theirs)]
+    for name in ("b", "s", "mu_mean"):
+        assert np.array_equal(traces[0].posterior[name].values, traces[1].posterior[name].values), name
+    # new data swapped in (nutpie's with_data) reach the callbacks too
+    swapped = [c.with_data(scale=0.5) for c in (ours, theirs)]
+    traces = [nutpie.sample(c, chains=1, tune=100, draws=50, seed=5, progress_bar=False) for c in swapped]
+    assert np.array_equal(traces[0].posterior["b"].values, traces[1].posterior["b"].values)
+
+
+def test_a_warm_compile_loads_nutpies_callbacks_instead_of_compiling_them(tmp_path):
+    """Two fresh processes compile the same model into one cache: the second loads both C callbacks
+    (numba cache hits) and says so."""
+    code = (
+        "from zsneq.core.io import job_compiledir\n"
+        f"with job_compiledir({str(tmp_path / 'cache')!r}):\n"
+        "    import numpy as np, pymc as pm\n"
+        "    from zsneq.models.fit import compile_model\n"
+        "    with pm.Model() as m:\n"
+        "        x = pm.Data('x', np.arange(5.0))\n"
+        "        pm.Normal('y', pm.Normal('a'), 1.0, observed=x)\n"
+        "    c = compile_model(m, numba_cache=True)\n"
+        "    print(c.compiled_logp_func.cache_hits, c.compiled_expand_func.cache_hits)\n"
+    )
+    hits = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, check=True,
+                           cwd=ROOT / "src").stdout.split() for _ in range(2)]
+    assert hits == [["0", "0"], ["1", "1"]], hits

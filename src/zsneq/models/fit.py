@@ -107,15 +107,18 @@ def compile_model(model, numba_cache: bool = False):
 
     ``numba_cache=True`` (the workflow's default, config ``sampler.compile_cache``) stores the compiled
     functions in, and loads them from, pytensor's compile directory; saves are serialised between
-    processes (:func:`lock_numba_cache_saves`), so many jobs may share one directory.
+    processes (:func:`lock_numba_cache_saves`), so many jobs may share one directory. nutpie's two C
+    callbacks are cached too (:mod:`zsneq.models.nutpie_numba`): a warm compile loads them instead of
+    compiling them (about 1 s instead of 7 s for a 400-group model).
     """
-    import nutpie
     import pytensor
+
+    from zsneq.models.nutpie_numba import compile_pymc_model
 
     if numba_cache:
         lock_numba_cache_saves()
     with pytensor.config.change_flags(numba__cache=numba_cache, numba__fastmath=False):
-        return nutpie.compile_pymc_model(model)
+        return compile_pymc_model(model)  # nutpie's, with callbacks a warm cache loads
 
 
 def lock_numba_cache_saves() -> None:
