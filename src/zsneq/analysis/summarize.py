@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
+from zsneq.analysis.ess import loo_relative_ess, mcse_mean
 from zsneq.core.dataset import Truth
 from zsneq.core.vocabulary import (
     EXPECTED_RESPONSE,
@@ -129,7 +130,7 @@ def _group_rows(draws: xr.DataArray, quantity: str) -> pd.DataFrame:
     ds = xr.Dataset({
         "mean": draws.mean(("chain", "draw")),
         "sd": draws.std(("chain", "draw"), ddof=1),
-        "mcse_mean": azs.mcse(draws, method="mean"),
+        "mcse_mean": mcse_mean(draws),  # ArviZ's estimator, all groups at once
     })
     frame = ds.to_dataframe().reset_index()
     if PREDICTOR not in frame:
@@ -155,7 +156,7 @@ def pointwise_elpd(tree: xr.DataTree) -> pd.DataFrame:
         return pd.DataFrame(columns=LOO_COLUMNS)
     with warnings.catch_warnings():  # high Pareto k is reported in the table, not as a warning
         warnings.simplefilter("ignore", UserWarning)
-        loo = azs.loo(tree, pointwise=True)
+        loo = azs.loo(tree, pointwise=True, reff=loo_relative_ess(tree["posterior"].to_dataset()))
     frame = pd.DataFrame({"group": loo.elpd_i.coords["group"].values.astype(str),
                           "elpd_i": loo.elpd_i.values, "pareto_k": loo.pareto_k.values})
     frame.insert(0, "scenario", str(attrs.get("scenario", "")))
