@@ -306,3 +306,32 @@ def test_fast_variant_samples_and_reports_group_slopes(variant, tiny_data, tiny_
     assert float(abs(slopes.mean("group") - beta).max()) < 1e-10  # zero-sum offsets: beta is the groups' mean
     table = summarize_fit(back, tiny_truth)
     assert abs(table.set_index("parameter").loc["sigma", "mean"] - 1.0) < 0.3
+
+
+def test_marginal_blocks_give_the_one_block_value_and_gradient(ragged):
+    """More groups than a block: the blocked passes (zero padding past the last group included) give
+    the value and gradient of the whole-array computation to rounding."""
+    stats = GroupStats.from_data(ragged)
+    assert ragged.n_groups % 4 != 0, "the test needs a partial last block"
+    for beta, tau, sigma in _points(ragged.n_predictors):
+        whole = marginal.loglik_and_grad(beta, tau, np.array(sigma), *marginal._data(stats))
+        for block in (1, 4):
+            blocked = marginal.loglik_and_grad(beta, tau, np.array(sigma), *marginal._data(stats), block)
+            for a, b in zip(blocked, whole):
+                np.testing.assert_allclose(a, b, rtol=1e-12)
+
+
+def test_the_compiled_kernel_is_keyed_by_its_source(monkeypatch):
+    """The compile cache keys the marginal kernel by a hash of marginal.py, so an edited kernel is
+    never loaded from a warm cache."""
+    import hashlib
+    from pathlib import Path
+
+    from pytensor.link.numba.dispatch.basic import numba_funcify_and_cache_key
+
+    source = Path(marginal.__file__).read_bytes()
+    assert marginal.KERNEL_VERSION == int(hashlib.sha256(source).hexdigest()[:15], 16)
+    _, key = numba_funcify_and_cache_key(marginal.marginal_loglik_op)
+    monkeypatch.setattr(marginal, "KERNEL_VERSION", marginal.KERNEL_VERSION + 1)  # as if the file were edited
+    _, edited = numba_funcify_and_cache_key(marginal.marginal_loglik_op)
+    assert key is not None and edited is not None and edited != key

@@ -21,7 +21,8 @@ Not a test: it runs real fits and studies (about 40 minutes on 2 cores). Three p
 Writes ``<out>/performance.md`` (the tables as printed) and one CSV per part.
 
     python scripts/benchmarks/performance.py [--out results/benchmark] [--scenarios 2]
-        [--groups 1000 10000 100000] [--rows-per-group 200] [--skip-study] [--skip-scaling]
+        [--groups 1000 10000 100000] [--rows-per-group 200] [--variants ...]
+        [--skip-fixed-cost] [--skip-study] [--skip-scaling]
 """
 
 from __future__ import annotations
@@ -187,6 +188,7 @@ def main() -> None:
     p.add_argument("--scenarios", type=int, default=2, help="scenarios of the same shape in part 2's study")
     p.add_argument("--groups", type=int, nargs="+", default=[1000, 10_000, 100_000])
     p.add_argument("--rows-per-group", type=int, default=200)
+    p.add_argument("--skip-fixed-cost", action="store_true")
     p.add_argument("--skip-study", action="store_true")
     p.add_argument("--skip-scaling", action="store_true")
     a = p.parse_args()
@@ -197,13 +199,14 @@ def main() -> None:
     text = []
     with tempfile.TemporaryDirectory(prefix="performance-bench-") as tmp:
         work = Path(tmp)
-        rows, table = fixed_cost(work, a.variants, threads)
-        pd.DataFrame(rows).to_csv(a.out / "fixed_cost.csv", index=False)
-        text += [f"### Fixed cost per fit: cold vs warm compile cache ({shape}; one fresh `fit.py` process per fit, "
-                 f"{threads} threads)", "", table]
+        if not a.skip_fixed_cost:
+            rows, table = fixed_cost(work, a.variants, threads)
+            pd.DataFrame(rows).to_csv(a.out / "fixed_cost.csv", index=False)
+            text += [f"### Fixed cost per fit: cold vs warm compile cache ({shape}; one fresh `fit.py` process per "
+                     f"fit, {threads} threads)", "", table]
         if not a.skip_study:
             rows, table = study(work, a.variants, a.scenarios)
-            pd.DataFrame(rows).to_csv(a.out / "study.csv", index=False)
+            pd.DataFrame(rows).to_csv(a.out / f"study_{a.scenarios}_scenarios.csv", index=False)
             text += ["", f"### A study's wall time, before and after compile reuse ({a.scenarios} scenario(s) of "
                      f"{shape} × {len(a.variants)} variants, everything from simulation to report, "
                      "`snakemake --cores 2`)", "", table]

@@ -34,7 +34,9 @@ unconstrained ``eps_g ~ N(m_g, V_g)`` and subtract ``V_g W^-1 sum_h eps_h``
 
 from __future__ import annotations
 
+import hashlib
 import math
+from pathlib import Path
 
 import numba
 import numpy as np
@@ -181,6 +183,14 @@ def _constraint(m, V):
         for j in range(P):
             for g in range(G):
                 W[i, j] += V[i, j, g]
+    Winv, half_logdet, quad = _coupling(mS, W)
+    return mS, Winv, half_logdet, quad
+
+
+@_inner
+def _coupling(mS, W):
+    """``W^-1``, ``log det F`` and ``||F^-1 mS||^2`` for ``W = F F'`` (Cholesky)."""
+    P = mS.shape[0]
     F = _small_cholesky(W)
     Finv = np.zeros((P, P))
     for i in range(P):
@@ -202,25 +212,68 @@ def _constraint(m, V):
         for j in range(P):
             for k in range(max(i, j), P):
                 Winv[i, j] += Finv[k, i] * Finv[k, j]
-    return mS, Winv, half_logdet, quad
+    return Winv, half_logdet, quad
+
+
+BLOCK_GROUPS = 1024  # groups per block of loglik_and_grad: a block's per-group arrays stay in the CPU caches
 
 
 @numba.njit(cache=False)
-def loglik_and_grad(beta, tau, sigma, n, rss, r, c, xtx):
+def loglik_and_grad(beta, tau, sigma, n, rss, r, c, xtx, block=BLOCK_GROUPS):
     """Exact log marginal likelihood and its gradient with respect to beta, tau and sigma.
 
     ``sigma`` is a 0-d array (as PyTensor passes scalars); the value and the sigma
     gradient are returned as 0-d arrays.
+
+    The groups are taken a ``block`` of groups at a time, in two passes: each block's moments
+    (``_moments``) and their sums, then the rank-P coupling (``_coupling``), then each block's share
+    of the gradient (``_gradient_block``). Within a block every loop runs over contiguous groups
+    (vectorized) and the block's arrays stay in the CPU caches; the data stream through memory twice
+    per gradient, so the cost per group stays about flat from a thousand to a hundred thousand groups
+    (one pass per operation over all groups re-read arrays that had outgrown the caches).
     """
     P, G = c.shape
     sigma = sigma.item()
-    m, V, chol, e, dd, logdet, hh = _moments(beta, tau, sigma, r, c, xtx)
-    mS, Winv, half_logdet_w, quad_w = _constraint(m, V)
+    B = min(G, block)
+    n_blocks = (G + B - 1) // B
+    mS = np.zeros(P)
+    W = np.zeros((P, P))
     n_total = 0.0
-    ss_total = dd
+    ss_total = 0.0
     for g in range(G):
         n_total += n[g]
         ss_total += rss[g]
+    if n_blocks == 1:  # pass 1 in one go
+        m1, V1, _, e1, dd, logdet, hh = _moments(beta, tau, sigma, r, c, xtx)
+        _add_sums(m1, V1, mS, W)
+        m = m1.reshape((1, P, G))
+        V = V1.reshape((1, P, P, G))
+        e = e1.reshape((1, P, G))
+    else:  # pass 1 block by block: each block's moments, kept for pass 2 (zero past the last group)
+        m = np.empty((n_blocks, P, B))
+        V = np.empty((n_blocks, P, P, B))
+        e = np.empty((n_blocks, P, B))
+        m[-1] = 0.0
+        V[-1] = 0.0
+        e[-1] = 0.0
+        dd = 0.0
+        logdet = 0.0
+        hh = 0.0
+        for b in range(n_blocks):
+            g0 = b * B
+            g1 = min(G, g0 + B)
+            mb, Vb, _, eb, ddb, logdetb, hhb = _moments(
+                beta, tau, sigma, np.ascontiguousarray(r[:, :, g0:g1]), np.ascontiguousarray(c[:, g0:g1]),
+                np.ascontiguousarray(xtx[:, :, g0:g1]))
+            dd += ddb
+            logdet += logdetb
+            hh += hhb
+            _add_sums(mb, Vb, mS, W)
+            m[b, :, : g1 - g0] = mb
+            V[b, :, :, : g1 - g0] = Vb
+            e[b, :, : g1 - g0] = eb
+    Winv, half_logdet_w, quad_w = _coupling(mS, W)
+    ss_total += dd
     value = (
         -0.5 * n_total * LOG_2PI
         - n_total * math.log(sigma)
@@ -232,6 +285,44 @@ def loglik_and_grad(beta, tau, sigma, n, rss, r, c, xtx):
         + 0.5 * P * math.log(G)
     )
     lam = _matvec(Winv, mS)
+    g_beta = np.zeros(P)
+    g_tau = np.zeros(P)
+    quad = ss_total
+    if n_blocks == 1:  # pass 2: the gradient
+        quad += _gradient_block(m[0], V[0], e[0], xtx, lam, Winv, tau, g_beta, g_tau)
+    else:
+        x = np.zeros((P, P, B))
+        for b in range(n_blocks):
+            g0 = b * B
+            g1 = min(G, g0 + B)
+            x[:, :, : g1 - g0] = xtx[:, :, g0:g1]
+            if g1 - g0 < B:
+                x[:, :, g1 - g0 :] = 0.0  # past the last group
+            quad += _gradient_block(m[b], V[b], e[b], x, lam, Winv, tau, g_beta, g_tau)
+    s2 = sigma**2
+    for i in range(P):
+        g_beta[i] /= s2
+        g_tau[i] /= s2
+    return np.array(value), g_beta, g_tau, np.array(-n_total / sigma + quad / (s2 * sigma))
+
+
+@_inner
+def _add_sums(m, V, mS, W):
+    """Add ``sum_g m_g`` to ``mS`` and ``sum_g V_g`` to ``W``."""
+    P, G = m.shape
+    for i in range(P):
+        for g in range(G):
+            mS[i] += m[i, g]
+        for j in range(P):
+            for g in range(G):
+                W[i, j] += V[i, j, g]
+
+
+@_inner
+def _gradient_block(m, V, e, xtx, lam, Winv, tau, g_beta, g_tau):
+    """One block's share of the gradient: adds to ``g_beta`` and ``g_tau`` (both before the division by
+    sigma^2) and returns its share of the residual quadratic form."""
+    P, G = m.shape
     # Moments of eps_g | y under the constraint: mean mu = m - V lam, covariance C = V - V W^-1 V.
     mu = np.zeros((P, G))
     vw = np.zeros((P, P, G))  # V_g W^-1
@@ -245,9 +336,7 @@ def loglik_and_grad(beta, tau, sigma, n, rss, r, c, xtx):
                 w = Winv[k, j]
                 for g in range(G):
                     vw[i, j, g] += V[i, k, g] * w
-    g_beta = np.zeros(P)
-    g_tau = np.zeros(P)
-    quad = ss_total
+    quad = 0.0
     second = np.empty(G)
     for i in range(P):
         for g in range(G):
@@ -267,11 +356,7 @@ def loglik_and_grad(beta, tau, sigma, n, rss, r, c, xtx):
                 acc += xtx[i, j, g] * second[g]
             g_tau[i] -= tj * acc
             quad += tau[i] * tj * acc
-    s2 = sigma**2
-    for i in range(P):
-        g_beta[i] /= s2
-        g_tau[i] /= s2
-    return np.array(value), g_beta, g_tau, np.array(-n_total / sigma + quad / (s2 * sigma))
+    return quad
 
 
 @numba.njit(cache=False)
@@ -435,6 +520,11 @@ class MarginalLoglik(Op):
 marginal_loglik_op = MarginalLoglik()
 
 
+# The compile cache keys the compiled kernel by the Op and this number: a hash of this file's source,
+# so that an edited kernel is compiled afresh instead of loaded from a warm cache.
+KERNEL_VERSION = int(hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:15], 16)
+
+
 @register_funcify_default_op_cache_key(MarginalLoglik)
 def _numba_marginal_loglik(op, node=None, **kwargs):
-    return loglik_and_grad
+    return loglik_and_grad, KERNEL_VERSION
