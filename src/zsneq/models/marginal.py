@@ -16,8 +16,8 @@ the matrix determinant lemma on the P x P matrix ``Lambda_g``; nothing of size n
 or G x G is formed. The data enter only through the per-group sufficient
 statistics (``zsneq.sufficient``).
 
-The log likelihood and its gradient are computed in one compiled pass over the
-groups (P x P Cholesky factors per group), exposed to PyTensor as one Op. The
+The log likelihood and its gradient are computed in compiled code (P x P Cholesky factors
+per group), two passes over the groups a block of groups at a time, exposed to PyTensor as one Op. The
 gradient uses Fisher's identity: the gradient of the log marginal likelihood is
 the conditional expectation of the complete-data gradient, which needs only the
 first two moments of ``eps | y`` under the constraint.
@@ -55,7 +55,7 @@ LOG_2PI = math.log(2.0 * math.pi)
 _inner = numba.njit(cache=False, no_cpython_wrapper=True, no_cfunc_wrapper=True)
 
 # Compiled kernels. Per-group P x P quantities are stored group axis last, (P, P, G): every loop
-# below runs over groups innermost, on contiguous length-G vectors.
+# below runs over groups innermost, on contiguous vectors of a block's groups.
 
 
 @_inner

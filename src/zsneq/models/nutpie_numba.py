@@ -9,9 +9,9 @@ lowering them was most of a warm compile (about 6 of 7 s for a 400-group model).
 :func:`compile_pymc_model` builds the same ``nutpie.CompiledPyMCModel`` with callbacks generated as
 source text with no closure: the data keys are deterministic (``shared0``, ``shared1``, ...), the data
 are read through the user-data record nutpie passes in (never frozen into the code), and the cache
-entry is named by a hash of everything the code depends on (PyTensor's cache keys of the two inner
-functions, the parameter and expanded sizes, each data array's rank and dtype, the versions of
-nutpie, numba and this module). A warm cache then loads the callbacks instead of compiling them.
+entry is named by a hash of everything the code depends on (the generated source, PyTensor's cache
+keys of the two inner functions, the parameter and expanded sizes, each data array's rank and dtype,
+the versions of nutpie and numba). A warm cache then loads the callbacks instead of compiling them.
 Where PyTensor cannot cache an inner function (no key), the callbacks are compiled without caching,
 as nutpie does.
 
@@ -25,8 +25,6 @@ import hashlib
 from importlib.metadata import version
 
 import numpy as np
-
-CALLBACK_VERSION = "1"  # bump when the generated callback source below changes
 
 _LOGP_SRC = """
 def logp_numba(dim, x_, out_, logp_, user_data_):
@@ -144,17 +142,18 @@ def compile_pymc_model(model):
         env = {"__name__": __name__, "numba": numba, "np": np, "inner": jit_fn, "record_dtype": user_data.dtype,
                "address_as_void_pointer": address_as_void_pointer} | {f"dtype{i}": d for i, d in enumerate(dtypes)}
         extract_name = f"extract_{role}"
-        extract = compile_numba_function_src(_extract_src(extract_name, keys, ndims), extract_name, env)
+        extract_src = _extract_src(extract_name, keys, ndims)
+        extract = compile_numba_function_src(extract_src, extract_name, env)
         env[extract_name] = numba.njit(inline="always")(extract)
         name = f"{role}_numba"
+        callback_src = src.format(n_dim=n_dim, n_expanded=n_expanded)
         cache_key = None
-        if cacheable:
+        if cacheable:  # the generated source itself is part of the key: an edit here is never served stale
             cache_key = hashlib.sha256(repr((
-                CALLBACK_VERSION, role, inner_keys, n_dim, n_expanded, keys, ndims, [d.str for d in dtypes],
+                callback_src, extract_src, inner_keys, n_dim, n_expanded, [d.str for d in dtypes],
                 user_data.dtype.descr, version("nutpie"), numba.__version__,
                 bool(pytensor.config.numba__fastmath))).encode()).hexdigest()
-        fn = compile_numba_function_src(src.format(n_dim=n_dim, n_expanded=n_expanded), name, env,
-                                        cache_key=cache_key)
+        fn = compile_numba_function_src(callback_src, name, env, cache_key=cache_key)
         callbacks[role] = numba.cfunc(sig, cache=cache_key is not None)(fn)
 
     dims, coords = _prepare_dims_and_coords(model, shape_info, reparameterized)
