@@ -86,7 +86,8 @@ def _inner_key(fn) -> str | None:
     """PyTensor's cache key of a compiled numba function, or None when PyTensor does not cache it."""
     from pytensor.link.numba.cache import CACHED_SRC_FUNCTIONS
 
-    return CACHED_SRC_FUNCTIONS.get(getattr(fn, "py_func", None))
+    py_func = getattr(fn, "py_func", None)
+    return None if py_func is None else CACHED_SRC_FUNCTIONS.get(py_func)
 
 
 def compile_pymc_model(model):
