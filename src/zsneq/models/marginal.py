@@ -174,15 +174,10 @@ def _small_cholesky(a):
 def _constraint(m, V):
     """The rank-P coupling term. With ``W = sum_g V_g = F F'`` (Cholesky) and ``mS = sum_g m_g``:
     ``mS``, ``W^-1``, ``log det F`` and ``||F^-1 mS||^2``."""
-    P, G = m.shape
+    P = m.shape[0]
     W = np.zeros((P, P))
     mS = np.zeros(P)
-    for i in range(P):
-        for g in range(G):
-            mS[i] += m[i, g]
-        for j in range(P):
-            for g in range(G):
-                W[i, j] += V[i, j, g]
+    _add_sums(m, V, mS, W)
     Winv, half_logdet, quad = _coupling(mS, W)
     return mS, Winv, half_logdet, quad
 
