@@ -50,10 +50,10 @@ def say(message: str) -> None:
     print(f"[{time.perf_counter() - START:6.0f} s] {message}", flush=True)
 
 
-def run_fit(variant: str, data_path: Path, truth, work: Path, config_path: Path, threads: int):
-    """Fit ``variant`` in a fresh process; its end-to-end wall time and peak RSS, and its summary."""
-    out = work / f"{data_path.stem}-{variant}.nc"
-    log = work / f"{data_path.stem}-{variant}.log"
+def fit_process(variant: str, data_path: Path, out: Path, config_path: Path, threads: int):
+    """``workflow/scripts/fit.py`` of ``variant`` in a fresh process (log beside ``out``): the fit read back,
+    its end-to-end wall seconds and the process's peak RSS in MB. A failed process or fit raises."""
+    log = out.with_suffix(".log")
     cmd = [sys.executable, str(ROOT / "workflow" / "scripts" / "fit.py"), "--config", str(config_path),
            "--variant", variant, "--data", str(data_path), "--out", str(out), "--threads", str(threads)]
     t0 = time.perf_counter()
@@ -66,7 +66,14 @@ def run_fit(variant: str, data_path: Path, truth, work: Path, config_path: Path,
     tree = read_fit(out)
     if fit_status(tree) != "ok":
         raise RuntimeError(f"fit of {variant} to {data_path} failed: {tree.attrs.get('error')}")
-    row, summary = fit_row(tree, truth, end_to_end_s=wall, peak_rss_mb=usage.ru_maxrss / 1024)  # ru_maxrss: KiB
+    return tree, wall, usage.ru_maxrss / 1024  # ru_maxrss: KiB
+
+
+def run_fit(variant: str, data_path: Path, truth, work: Path, config_path: Path, threads: int):
+    """Fit ``variant`` in a fresh process; its end-to-end wall time and peak RSS, and its summary."""
+    out = work / f"{data_path.stem}-{variant}.nc"
+    tree, wall, peak_rss_mb = fit_process(variant, data_path, out, config_path, threads)
+    row, summary = fit_row(tree, truth, end_to_end_s=wall, peak_rss_mb=peak_rss_mb)
     out.unlink()
     say(f"{variant} on {data_path.stem}: compile {row['compile_s']:.1f} s, sampling {row['sampling_s']:.1f} s, "
         f"end to end {wall:.1f} s, min ess_bulk {row['min_ess_bulk']:.0f}, peak RSS {row['peak_rss_mb']:.0f} MB")

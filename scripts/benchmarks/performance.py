@@ -44,11 +44,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from likelihoods import dataset, say  # noqa: E402
+from likelihoods import dataset, fit_process, say  # noqa: E402
 
 from zsneq.analysis.benchmark import fit_row, seconds_per_1000_ess  # noqa: E402
 from zsneq.core.io import write_text  # noqa: E402
-from zsneq.models.fit import fit_status, read_fit  # noqa: E402
+from zsneq.models.fit import read_fit  # noqa: E402
 
 VARIANTS = [
     "nonvectorized", "vectorized_as_posted", "vectorized_fixed", "vectorized_dims", "vectorized_shared_tau",
@@ -80,21 +80,10 @@ def draws_digest(tree) -> str:
 
 
 def timed_fit(variant: str, data: Path, out: Path, config: Path, threads: int) -> dict:
-    """``fit.py`` in a fresh process: end-to-end wall time, peak RSS, compile/sampling seconds, draws digest."""
-    log = out.with_suffix(".log")
-    cmd = [sys.executable, str(ROOT / "workflow" / "scripts" / "fit.py"), "--config", str(config),
-           "--variant", variant, "--data", str(data), "--out", str(out), "--threads", str(threads)]
-    t0 = time.perf_counter()
-    with open(log, "w") as fh:
-        proc = subprocess.Popen(cmd, stdout=fh, stderr=subprocess.STDOUT, cwd=ROOT)
-        _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t0
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"fit of {variant} to {data} failed; see {log}")
-    tree = read_fit(out)
-    if fit_status(tree) != "ok":
-        raise RuntimeError(f"fit of {variant} to {data} failed: {tree.attrs.get('error')}")
-    return {"tree": tree, "wall_s": wall, "peak_rss_mb": usage.ru_maxrss / 1024,
+    """``fit.py`` in a fresh process (``fit_process``): end-to-end wall time, peak RSS, compile seconds,
+    draws digest and file size."""
+    tree, wall, peak_rss_mb = fit_process(variant, data, out, config, threads)
+    return {"tree": tree, "wall_s": wall, "peak_rss_mb": peak_rss_mb,
             "compile_s": float(tree.attrs["compile_seconds"]), "digest": draws_digest(tree),
             "file_mb": out.stat().st_size / 2**20}
 

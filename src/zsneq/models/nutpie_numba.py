@@ -109,11 +109,11 @@ def compile_pymc_model(model):
     from pymc.initial_point import make_initial_point_fn
     from pytensor.link.numba.cache import compile_numba_function_src
 
-    initial_point_fn = _wrap_with_lock(make_initial_point_fn(
+    pymc_initial_point_fn = _wrap_with_lock(make_initial_point_fn(
         model=model, overrides=None, default_strategy="support_point", jitter_rvs=set(model.free_RVs),
         return_transformed=True))
     n_dim, n_expanded, logp_fn_pt, expand_fn_pt, initial_point_fn, shape_info, reparameterized = _make_functions(
-        model, mode="NUMBA", compute_grad=True, join_expanded=True, pymc_initial_point_fn=initial_point_fn)
+        model, mode="NUMBA", compute_grad=True, join_expanded=True, pymc_initial_point_fn=pymc_initial_point_fn)
 
     shared_data, shared_var_keys = {}, {}
     for var in [*logp_fn_pt.get_shared(), *expand_fn_pt.get_shared()]:
