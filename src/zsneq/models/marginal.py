@@ -46,9 +46,16 @@ from pytensor.graph.basic import Apply
 from pytensor.graph.op import Op
 from pytensor.link.numba.dispatch.basic import register_funcify_default_op_cache_key
 
+from zsneq.models.numba_cache import lock_numba_cache_saves
 from zsneq.models.sufficient import GroupStats
 
 LOG_2PI = math.log(2.0 * math.pi)
+
+# The kernels called from Python (loglik_and_grad, _conditional_logp) are kept in numba's on-disk cache,
+# so that a process that evaluates them outside a compiled model (the structural checks) loads them
+# instead of compiling them for about 15 s. Without fast-math, a cached kernel
+# is the same machine code as a fresh one. Numba invalidates the cache when this file changes.
+lock_numba_cache_saves()
 
 
 # Helpers called only from compiled code need no Python entry point (cheaper to compile).
@@ -213,7 +220,7 @@ def _coupling(mS, W):
 BLOCK_GROUPS = 1024  # groups per block of loglik_and_grad: a block's per-group arrays stay in the CPU caches
 
 
-@numba.njit(cache=False)
+@numba.njit(cache=True)
 def loglik_and_grad(beta, tau, sigma, n, rss, r, c, xtx, block=BLOCK_GROUPS):
     """Exact log marginal likelihood and its gradient with respect to beta, tau and sigma.
 
@@ -354,7 +361,7 @@ def _gradient_block(m, V, e, xtx, lam, Winv, tau, g_beta, g_tau):
     return quad
 
 
-@numba.njit(cache=False)
+@numba.njit(cache=True)
 def _conditional_logp(beta, tau, sigma, r, c, xtx, eps):
     P, G = c.shape
     sigma = sigma.item()

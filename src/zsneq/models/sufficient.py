@@ -20,11 +20,33 @@ contiguous vector over groups: models then compute with length-G vectors.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
 
 from zsneq.core.dataset import RegressionData
+
+
+BATCH_ROWS = 2**20  # rows (padding included) factorised per batch: bounds the memory of one batch
+PAD_RATIO = 1.25  # groups batched together have at most this ratio of largest to smallest size
+
+
+def _batches(counts: np.ndarray):
+    """Index arrays of groups to factorise together: groups sorted by size, each batch's sizes within
+    ``PAD_RATIO`` of its smallest (so padding adds at most 25% rows) and at most ``BATCH_ROWS`` rows padded."""
+    order = np.argsort(counts, kind="stable")
+    ordered = counts[order]
+    start = 0
+    while start < len(order):
+        smallest = int(ordered[start])
+        end = int(np.searchsorted(ordered, max(PAD_RATIO * smallest, smallest + 1), side="right"))
+        end = min(end, start + max(1, BATCH_ROWS // max(int(ordered[end - 1]), 1)))
+        yield order[start:end]
+        start = end
+
+
+_CACHE: dict[int, tuple[weakref.ref, GroupStats]] = {}  # id(data) -> (the data, its statistics)
 
 
 @dataclass(frozen=True)
@@ -38,22 +60,48 @@ class GroupStats:
 
     @classmethod
     def from_data(cls, data: RegressionData) -> GroupStats:
+        """The statistics of ``data``, computed once per ``RegressionData`` object (treated as immutable)
+        and then returned from a cache for as long as that object lives."""
+        key = id(data)
+        hit = _CACHE.get(key)
+        if hit is not None and hit[0]() is data:
+            return hit[1]
+        stats = cls._compute(data)
+        _CACHE[key] = (weakref.ref(data), stats)
+        weakref.finalize(data, _CACHE.pop, key, None)
+        return stats
+
+    @classmethod
+    def _compute(cls, data: RegressionData) -> GroupStats:
+        """Each group's QR factorisation, batched: groups of similar sizes are stacked, padded with zero rows
+        (which change neither ``R`` nor ``Q'y`` nor the residuals), at most ``BATCH_ROWS`` rows at a time."""
         G, P = data.n_groups, data.n_predictors
-        order = np.argsort(data.group_idx, kind="stable")
-        counts = np.bincount(data.group_idx, minlength=G)
-        bounds = np.concatenate([[0], np.cumsum(counts)])
-        x, y = data.x[order], data.y[order]
+        group_idx = np.asarray(data.group_idx)
+        counts = np.bincount(group_idx, minlength=G)
+        # rows of group g are rows[starts[g] : starts[g] + counts[g]] of x and y
+        rows = None if group_idx.size == 0 or np.all(group_idx[1:] >= group_idx[:-1]) else np.argsort(
+            group_idx, kind="stable")
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
         r = np.zeros((P, P, G))
         c = np.zeros((P, G))
         rss = np.zeros(G)
-        for g in range(G):
-            xg, yg = x[bounds[g] : bounds[g + 1]], y[bounds[g] : bounds[g + 1]]
-            q, rg = np.linalg.qr(xg)  # reduced: q is n_g x m, rg is m x P, m = min(n_g, P)
-            cg = q.T @ yg
-            m = rg.shape[0]
-            r[:m, :, g] = rg
-            c[:m, g] = cg
-            rss[g] = np.sum((yg - q @ cg) ** 2)
+        for batch in _batches(counts):
+            width = int(counts[batch].max())
+            if width == 0:  # groups without rows: their statistics are zero
+                continue
+            m = min(width, P)
+            offsets = np.arange(width)
+            inside = offsets[None, :] < counts[batch, None]  # (groups, width)
+            index = np.where(inside, starts[batch, None] + offsets[None, :], 0)
+            if rows is not None:
+                index = rows[index]
+            xb = np.where(inside[..., None], data.x[index], 0.0)  # (groups, width, P)
+            yb = np.where(inside, data.y[index], 0.0)
+            q, rb = np.linalg.qr(xb)  # reduced: q (groups, width, m), rb (groups, m, P)
+            cb = (np.swapaxes(q, 1, 2) @ yb[..., None])[..., 0]
+            r[:m, :, batch] = np.moveaxis(rb, 0, -1)
+            c[:m, batch] = cb.T
+            rss[batch] = np.sum((yb - (q @ cb[..., None])[..., 0]) ** 2, axis=1)
         return cls(n=counts.astype(float), rss=rss, r=r, c=c)
 
     @property

@@ -34,7 +34,7 @@ def build_vectorized(
     (group slopes integrated out: ``slopes`` is not called). Variables are created in one fixed order
     (data, beta, tau, sigma, slopes) so draws do not depend on which variant module built the model.
     """
-    with pm.Model(coords=data.coords()) as model:
+    with pm.Model(coords=data.coords(rows=likelihood == "rowwise")) as model:
         if likelihood == "rowwise":
             g, x, y = data_containers(data)
         beta = beta_prior("beta", dims=PREDICTOR)

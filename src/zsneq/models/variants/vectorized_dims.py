@@ -78,8 +78,8 @@ def group_stats(data: RegressionData) -> GroupStats:
 
 
 def model_coords(data: RegressionData, stats: GroupStats | None) -> dict:
-    """The data's coords, plus ``qr`` (rows of each group's QR factor) with sufficient statistics."""
-    return data.coords() if stats is None else data.coords() | {QR: np.arange(stats.c.shape[0])}
+    """The data's coords; with sufficient statistics, ``qr`` (rows of each group's QR factor) instead of rows."""
+    return data.coords() if stats is None else data.coords(rows=False) | {QR: np.arange(stats.c.shape[0])}
 
 
 def priors():
