@@ -66,7 +66,9 @@ def test_prior_depending_on_data_blocks_the_swap():
 
 def test_a_batch_job_gives_bitwise_the_draws_of_separate_jobs(tiny_study, tmp_path):
     """The fit script given replicates 0 and 1 of the tiny study in one process (one compile, replicate 1's
-    data swapped in) writes the draws the study's separate jobs wrote, bit for bit."""
+    data swapped in) writes the draws the study's separate jobs wrote, bit for bit. The study's fit jobs
+    sampled on one thread each (more fit jobs than cores), this process on one per chain: draws do not
+    depend on threads either."""
     data = [tiny_study / f"results/data/tiny/rep{r}.parquet" for r in (0, 1)]
     outs = [tmp_path / f"rep{r}.nc" for r in (0, 1)]
     subprocess.run([sys.executable, str(ROOT / "workflow" / "scripts" / "fit.py"), "--config", str(TEST_CONFIG),
@@ -152,3 +154,23 @@ def test_batching_makes_one_job_per_batch(tmp_path):
     assert jobs["fit_batch_tiny_rep0_1"] == str(len(config["variants"]))
     assert jobs["fit"] == str(len(config["variants"]))  # twopred is not batched: one job per replicate
     assert jobs["simulate"] == "1"
+
+
+def _fit_threads(cores: int) -> set[int]:
+    """Threads of every fit job in a dry run of the test study on ``cores`` cores."""
+    proc = subprocess.run([sys.executable, "-m", "snakemake", "-n", "--forceall", "--cores", str(cores), "--configfile",
+                           str(TEST_CONFIG), "--replace-workflow-config"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    jobs = proc.stdout.split("\nrule ")[1:] + proc.stdout.split("\nlocalrule ")[1:]
+    fits = [job.split("\n\n")[0] for job in jobs if job.startswith("fit:")]
+    assert fits
+    return {int(next((line.split(":")[1] for line in fit.splitlines() if line.strip().startswith("threads:")), 1))
+            for fit in fits}
+
+
+def test_fit_jobs_take_one_thread_per_chain_unless_they_outnumber_the_cores():
+    config = yaml.safe_load(TEST_CONFIG.read_text())
+    chains = config["sampler"]["chains"]
+    assert _fit_threads(2) == {1}  # the test study has more fit jobs than 2 cores
+    assert _fit_threads(1000) == {chains}

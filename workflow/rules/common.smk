@@ -74,6 +74,20 @@ def sampler_settings():
     )
 
 
+def fit_threads():
+    """Sampler threads of a fit job: one per chain, as many as the cores allow when a local run's fit
+    jobs outnumber its cores (``cores // fit jobs``, at least one). Then the cores sample different
+    fits side by side instead of one of them idling through each fit's single-threaded start (loading,
+    compiling) and end (writing the fit file). A cluster job always gets one per chain. Draws do not
+    depend on the number of threads."""
+    chains = config["sampler"]["chains"]
+    cores = getattr(workflow.resource_settings, "cores", None)
+    if not workflow.local_exec or not isinstance(cores, int) or cores < 1:
+        return chains
+    fits = len(VARIANTS) * sum(len(batches(s)) for s in SCENARIOS)
+    return min(chains, max(1, cores // max(fits, 1)))
+
+
 def rule_resources(rule, **extra):
     """Resources a rule's jobs ask a cluster for: its entry under ``resources:`` over ``default``;
     memory and wall time grow with each attempt (``--retries``)."""

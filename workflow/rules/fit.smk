@@ -15,7 +15,7 @@ rule fit:
         scenario=UNBATCHED,
     conda:
         "../../envs/zsneq.yaml"
-    threads: config["sampler"]["chains"]
+    threads: fit_threads()
     resources:
         **rule_resources("fit", cpus_per_task=lambda wildcards, threads: threads),  # one CPU per chain
     params:
@@ -46,7 +46,7 @@ for _scenario, _reps in BATCHES:
             )
         conda:
             "../../envs/zsneq.yaml"
-        threads: config["sampler"]["chains"]
+        threads: fit_threads()
         resources:
             **rule_resources("fit", cpus_per_task=lambda wildcards, threads: threads),
         params:
