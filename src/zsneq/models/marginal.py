@@ -75,31 +75,42 @@ def _moments(beta, tau, sigma, r, c, xtx):
     ``log det chol_g`` and ``u_g' m_g`` with ``u_g = s e_g / sigma``.
     """
     P, G = c.shape
+    m, e, d, u, h = np.empty((P, G)), np.empty((P, G)), np.empty((P, G)), np.empty((P, G)), np.empty((P, G))
+    V, chol, inv = np.empty((P, P, G)), np.empty((P, P, G)), np.empty((P, P, G))
+    dd, logdet, hh = _moments_into(beta, tau, sigma, r, c, xtx, m, V, e, chol, d, u, inv, h, True)
+    return m, V, chol, e, dd, logdet, hh
+
+
+@_inner
+def _moments_into(beta, tau, sigma, r, c, xtx, m, V, e, chol, d, u, inv, h, mirror):
+    """:func:`_moments` into given arrays: ``m``, ``V``, ``e``, ``chol``, and workspace ``d``, ``u``,
+    ``inv``, ``h`` (all overwritten; of ``V`` only the lower triangle unless ``mirror``); returns the three
+    sums."""
+    P, G = c.shape
     s = np.empty(P)
     for i in range(P):
         s[i] = tau[i] / sigma
-    d = np.empty((P, G))
-    e = np.zeros((P, G))
-    u = np.empty((P, G))
-    chol = np.zeros((P, P, G))
-    inv = np.zeros((P, P, G))
-    h = np.zeros((P, G))
-    m = np.zeros((P, G))
-    V = np.zeros((P, P, G))
+    e[:] = 0.0
+    chol[:] = 0.0
+    inv[:] = 0.0
+    h[:] = 0.0
+    m[:] = 0.0
     dd = 0.0
     logdet = 0.0
     hh = 0.0
+    # R is upper triangular: only its entries r[i, j] with i <= j are read (the others are zero), so a
+    # block's lower-triangle vectors never travel from memory
     for i in range(P):  # d = c - R beta
         for g in range(G):
             d[i, g] = c[i, g]
-        for j in range(P):
+        for j in range(i, P):
             b = beta[j]
             for g in range(G):
                 d[i, g] -= r[i, j, g] * b
         for g in range(G):
             dd += d[i, g] * d[i, g]
     for j in range(P):  # e = R'd, u = s e / sigma
-        for i in range(P):
+        for i in range(j + 1):
             for g in range(G):
                 e[j, g] += r[i, j, g] * d[i, g]
         f = s[j] / sigma
@@ -142,12 +153,15 @@ def _moments(beta, tau, sigma, r, c, xtx):
             for g in range(G):
                 m[i, g] += inv[k, i, g] * h[k, g]
         for j in range(i + 1):
+            for g in range(G):
+                V[i, j, g] = 0.0
             for k in range(i, P):
                 for g in range(G):
                     V[i, j, g] += inv[k, i, g] * inv[k, j, g]
-            for g in range(G):
-                V[j, i, g] = V[i, j, g]
-    return m, V, chol, e, dd, logdet, hh
+            if mirror:
+                for g in range(G):
+                    V[j, i, g] = V[i, j, g]
+    return dd, logdet, hh
 
 
 @_inner
@@ -261,19 +275,32 @@ def loglik_and_grad(beta, tau, sigma, n, rss, r, c, xtx, block=BLOCK_GROUPS):
         dd = 0.0
         logdet = 0.0
         hh = 0.0
+        # a full block's data are copied into these, and its moments written straight into m, V, e
+        rb, xb, chol, inv = np.empty((P, P, B)), np.empty((P, P, B)), np.empty((P, P, B)), np.empty((P, P, B))
+        cb, d, u, h = np.empty((P, B)), np.empty((P, B)), np.empty((P, B)), np.empty((P, B))
         for b in range(n_blocks):
             g0 = b * B
             g1 = min(G, g0 + B)
-            mb, Vb, _, eb, ddb, logdetb, hhb = _moments(
-                beta, tau, sigma, np.ascontiguousarray(r[:, :, g0:g1]), np.ascontiguousarray(c[:, g0:g1]),
-                np.ascontiguousarray(xtx[:, :, g0:g1]))
+            if g1 - g0 == B:  # the triangles that are read: R's upper, X'X's lower (it is symmetric)
+                for i in range(P):
+                    for j in range(i, P):
+                        rb[i, j] = r[i, j, g0:g1]
+                        xb[j, i] = xtx[j, i, g0:g1]
+                cb[:] = c[:, g0:g1]
+                ddb, logdetb, hhb = _moments_into(beta, tau, sigma, rb, cb, xb, m[b], V[b], e[b], chol, d, u, inv, h,
+                                                  False)  # V's lower triangle: all that is read of it
+                _add_sums(m[b], V[b], mS, W)
+            else:  # the last block, partial
+                mb, Vb, _, eb, ddb, logdetb, hhb = _moments(
+                    beta, tau, sigma, np.ascontiguousarray(r[:, :, g0:g1]), np.ascontiguousarray(c[:, g0:g1]),
+                    np.ascontiguousarray(xtx[:, :, g0:g1]))
+                _add_sums(mb, Vb, mS, W)
+                m[b, :, : g1 - g0] = mb
+                V[b, :, :, : g1 - g0] = Vb
+                e[b, :, : g1 - g0] = eb
             dd += ddb
             logdet += logdetb
             hh += hhb
-            _add_sums(mb, Vb, mS, W)
-            m[b, :, : g1 - g0] = mb
-            V[b, :, :, : g1 - g0] = Vb
-            e[b, :, : g1 - g0] = eb
     Winv, half_logdet_w, quad_w = _coupling(mS, W)
     ss_total += dd
     value = (
@@ -297,9 +324,11 @@ def loglik_and_grad(beta, tau, sigma, n, rss, r, c, xtx, block=BLOCK_GROUPS):
         for b in range(n_blocks):
             g0 = b * B
             g1 = min(G, g0 + B)
-            x[:, :, : g1 - g0] = xtx[:, :, g0:g1]
-            if g1 - g0 < B:
-                x[:, :, g1 - g0 :] = 0.0  # past the last group
+            for i in range(P):  # the lower triangle, all that _gradient_block reads
+                for j in range(i + 1):
+                    x[i, j, : g1 - g0] = xtx[i, j, g0:g1]
+                    if g1 - g0 < B:
+                        x[i, j, g1 - g0 :] = 0.0  # past the last group
             quad += _gradient_block(m[b], V[b], e[b], x, lam, Winv, tau, g_beta, g_tau)
     s2 = sigma**2
     for i in range(P):
@@ -310,14 +339,15 @@ def loglik_and_grad(beta, tau, sigma, n, rss, r, c, xtx, block=BLOCK_GROUPS):
 
 @_inner
 def _add_sums(m, V, mS, W):
-    """Add ``sum_g m_g`` to ``mS`` and ``sum_g V_g`` to ``W``."""
+    """Add ``sum_g m_g`` to ``mS`` and ``sum_g V_g`` to ``W`` (symmetric: only ``V``'s lower triangle is read)."""
     P, G = m.shape
     for i in range(P):
         for g in range(G):
             mS[i] += m[i, g]
-        for j in range(P):
+        for j in range(i + 1):
             for g in range(G):
                 W[i, j] += V[i, j, g]
+            W[j, i] = W[i, j]
 
 
 @_inner
@@ -326,18 +356,21 @@ def _gradient_block(m, V, e, xtx, lam, Winv, tau, g_beta, g_tau):
     sigma^2) and returns its share of the residual quadratic form."""
     P, G = m.shape
     # Moments of eps_g | y under the constraint: mean mu = m - V lam, covariance C = V - V W^-1 V.
+    # V and X'X are symmetric: only their lower triangles are read (V[max(i, j), min(i, j)]).
     mu = np.zeros((P, G))
     vw = np.zeros((P, P, G))  # V_g W^-1
     for i in range(P):
         for g in range(G):
             mu[i, g] = m[i, g]
         for j in range(P):
+            a, b = max(i, j), min(i, j)
             for g in range(G):
-                mu[i, g] -= V[i, j, g] * lam[j]
+                mu[i, g] -= V[a, b, g] * lam[j]
             for k in range(P):
                 w = Winv[k, j]
+                a, b = max(i, k), min(i, k)
                 for g in range(G):
-                    vw[i, j, g] += V[i, k, g] * w
+                    vw[i, j, g] += V[a, b, g] * w
     quad = 0.0
     second = np.empty(G)
     for i in range(P):
@@ -347,15 +380,17 @@ def _gradient_block(m, V, e, xtx, lam, Winv, tau, g_beta, g_tau):
             quad -= 2.0 * tau[i] * mu[i, g] * e[i, g]
         for j in range(P):
             tj = tau[j]
+            lo, hi = max(i, j), min(i, j)
             for g in range(G):
-                second[g] = V[i, j, g] + mu[i, g] * mu[j, g]  # E[eps_i eps_j] = C_ij + mu_i mu_j
+                second[g] = V[lo, hi, g] + mu[i, g] * mu[j, g]  # E[eps_i eps_j] = C_ij + mu_i mu_j
             for k in range(P):
+                a, b = max(k, j), min(k, j)
                 for g in range(G):
-                    second[g] -= vw[i, k, g] * V[k, j, g]
+                    second[g] -= vw[i, k, g] * V[a, b, g]
             acc = 0.0
             for g in range(G):
-                g_beta[i] -= xtx[i, j, g] * tj * mu[j, g]
-                acc += xtx[i, j, g] * second[g]
+                g_beta[i] -= xtx[lo, hi, g] * tj * mu[j, g]
+                acc += xtx[lo, hi, g] * second[g]
             g_tau[i] -= tj * acc
             quad += tau[i] * tj * acc
     return quad
