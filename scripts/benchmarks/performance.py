@@ -18,6 +18,9 @@ Not a test: it runs real fits and studies (about 40 minutes on 2 cores). Three p
    default ``group_draws: auto``: seconds of sampling, seconds per 1000 effective draws (ESS over beta,
    tau, sigma) and its ratio to the smallest size, end-to-end seconds, peak RSS and fit-file size.
 
+Numba's own disk cache (where the exact marginal likelihood's kernels are kept, ``NUMBA_CACHE_DIR``)
+starts empty in each part and in each of part 2's first two runs, so that "cold" and "no reuse" are.
+
 Writes ``<out>/performance.md`` (the tables as printed) and one CSV per part.
 
     python scripts/benchmarks/performance.py [--out results/benchmark] [--scenarios 2]
@@ -88,7 +91,15 @@ def timed_fit(variant: str, data: Path, out: Path, config: Path, threads: int) -
             "file_mb": out.stat().st_size / 2**20}
 
 
+def fresh_numba_cache(path: Path) -> None:
+    """Point numba's disk cache, for every process started from now on, at ``path`` (emptied first)."""
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    os.environ["NUMBA_CACHE_DIR"] = str(path)
+
+
 def fixed_cost(work: Path, variants: list[str], threads: int) -> tuple[list[dict], str]:
+    fresh_numba_cache(work / "numba-fixed")
     data, _ = dataset(SCENARIO, "fixed", work)
     config = write_config(work / "fixed.yaml", {"fixed": SCENARIO}, variants, work / "fixed-cache")
     rows = []
@@ -132,6 +143,8 @@ def study(work: Path, variants: list[str], n_scenarios: int) -> tuple[list[dict]
                                 ("compile reuse, shared cache warm (--forceall)", "shared", True)):
         directory = work / ("study-private" if cache is None else "study-shared")
         directory.mkdir(exist_ok=True)
+        if not force:
+            fresh_numba_cache(directory / ".cache" / "numba")
         config = write_config(directory / "config.yaml", scenarios, variants,
                               None if cache is None else directory / ".cache" / "compile")
         run = study_run(directory, config, force)
@@ -143,6 +156,7 @@ def study(work: Path, variants: list[str], n_scenarios: int) -> tuple[list[dict]
 
 
 def scaling(work: Path, groups: list[int], rows_per_group: int, threads: int) -> tuple[list[dict], str]:
+    fresh_numba_cache(work / "numba-scaling")
     rows = []
     for g in groups:
         scenario = SCENARIO | {"groups": g, "rows_per_group": rows_per_group, "beta": [1.0, 1.2, 0.8],
