@@ -169,8 +169,10 @@ def _fit_threads(cores: int) -> set[int]:
             for fit in fits}
 
 
-def test_fit_jobs_take_one_thread_per_chain_unless_they_outnumber_the_cores():
+def test_fit_jobs_take_one_thread_per_chain_unless_there_are_many_per_core():
     config = yaml.safe_load(TEST_CONFIG.read_text())
     chains = config["sampler"]["chains"]
-    assert _fit_threads(2) == {1}  # the test study has more fit jobs than 2 cores
+    assert _fit_threads(2) == {1}  # the test study's 12 fit jobs: at least 4 per core
+    assert _fit_threads(3) == {1}
+    assert _fit_threads(4) == {chains}  # 3 per core: the last fits would run alone on one thread too long
     assert _fit_threads(1000) == {chains}

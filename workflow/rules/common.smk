@@ -75,17 +75,21 @@ def sampler_settings():
 
 
 def fit_threads():
-    """Sampler threads of a fit job: one per chain, as many as the cores allow when a local run's fit
-    jobs outnumber its cores (``cores // fit jobs``, at least one). Then the cores sample different
-    fits side by side instead of one of them idling through each fit's single-threaded start (loading,
-    compiling) and end (writing the fit file). A cluster job always gets one per chain. Draws do not
-    depend on the number of threads."""
+    """Sampler threads of a fit job: one per chain; one when a local run has at least
+    ``FITS_PER_CORE_FOR_ONE_THREAD`` fit jobs per core. Then the cores sample different fits side by
+    side instead of one of them idling through each fit's single-threaded start (loading, compiling)
+    and end (writing the fit file), while the study's last fits, which run alone at one thread, are a
+    small part of it. With fewer fits per core a long last fit would leave a core idle for longer than
+    that saves. A cluster job always gets one per chain. Draws do not depend on the number of threads."""
     chains = config["sampler"]["chains"]
     cores = getattr(workflow.resource_settings, "cores", None)
     if not workflow.local_exec or not isinstance(cores, int) or cores < 1:
         return chains
     fits = len(VARIANTS) * sum(len(batches(s)) for s in SCENARIOS)
-    return min(chains, max(1, cores // max(fits, 1)))
+    return 1 if fits >= FITS_PER_CORE_FOR_ONE_THREAD * cores else chains
+
+
+FITS_PER_CORE_FOR_ONE_THREAD = 4
 
 
 def rule_resources(rule, **extra):
