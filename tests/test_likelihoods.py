@@ -82,6 +82,49 @@ def test_group_stats_give_every_group_s_sum_of_squares(ragged):
                                atol=1e-12)
 
 
+def _stats_group_by_group(data):
+    """Each group's reduced QR on its own rows: R (P, P, G), Q'y (P, G), residual sum of squares (G,)."""
+    G, P = data.n_groups, data.n_predictors
+    r, c, rss = np.zeros((P, P, G)), np.zeros((P, G)), np.zeros(G)
+    for g in range(G):
+        xg, yg = data.x[data.group_idx == g], data.y[data.group_idx == g]
+        if len(yg):
+            q, rg = np.linalg.qr(xg)
+            r[: rg.shape[0], :, g], c[: rg.shape[0], g] = rg, q.T @ yg
+            rss[g] = np.sum((yg - q @ (q.T @ yg)) ** 2)
+    return r, c, rss
+
+
+@pytest.mark.parametrize("batch_rows", [1, 64, 2**20])
+def test_group_stats_are_each_group_s_own_qr_however_groups_are_batched(monkeypatch, batch_rows):
+    """Unsorted rows, groups of 0, 1, 2 (fewer than the predictors) up to 90 rows, stacked in batches of
+    similar sizes padded with zero rows: R exactly each group's own, Q'y and the residuals to rounding."""
+    from zsneq.models import sufficient
+
+    rng = np.random.default_rng(5)
+    sizes = np.concatenate([[0, 1, 2, 0], rng.integers(3, 90, 40)])
+    group_idx = rng.permutation(np.repeat(np.arange(len(sizes)), sizes))
+    data = RegressionData(group_idx=group_idx, x=rng.normal(size=(len(group_idx), 3)),
+                          y=rng.normal(size=len(group_idx)) * 5, groups=np.arange(len(sizes)),
+                          predictors=["x1", "x2", "x3"])
+    monkeypatch.setattr(sufficient, "BATCH_ROWS", batch_rows)
+    stats = GroupStats._compute(data)
+    r, c, rss = _stats_group_by_group(data)
+    np.testing.assert_array_equal(stats.r, r)
+    np.testing.assert_allclose(stats.c, c, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(stats.rss, rss, rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(stats.n, sizes)
+
+
+def test_group_stats_are_computed_once_per_dataset_object():
+    frame, _ = simulate(5, 4, [1.0, 1.2, 0.8], [1.0, 1.5, 0.8], 1.0, np.random.default_rng(2))
+    data = RegressionData.from_frame(frame)
+    assert GroupStats.from_data(data) is GroupStats.from_data(data)
+    other = RegressionData.from_frame(frame)  # equal values, another object: computed again
+    assert GroupStats.from_data(other) is not GroupStats.from_data(data)
+    np.testing.assert_array_equal(GroupStats.from_data(other).r, GroupStats.from_data(data).r)
+
+
 # --- the marginal likelihood, against dense linear algebra on the whole dataset ------------------
 
 def _dense_marginal(data, beta, tau, sigma):
