@@ -80,7 +80,8 @@ def fit_threads():
     side instead of one of them idling through each fit's single-threaded start (loading, compiling)
     and end (writing the fit file), while the study's last fits, which run alone at one thread, are a
     small part of it. With fewer fits per core a long last fit would leave a core idle for longer than
-    that saves. A cluster job always gets one per chain. Draws do not depend on the number of threads."""
+    that saves. A cluster job always gets one per chain. Draws do not depend on the number of threads.
+    """
     chains = config["sampler"]["chains"]
     cores = getattr(workflow.resource_settings, "cores", None)
     if not workflow.local_exec or not isinstance(cores, int) or cores < 1:
