@@ -285,7 +285,7 @@ def loglik_and_grad(beta, tau, sigma, n, rss, r, c, xtx, block=BLOCK_GROUPS):
                 for i in range(P):
                     for j in range(i, P):
                         rb[i, j] = r[i, j, g0:g1]
-                        xb[j, i] = xtx[j, i, g0:g1]
+                _copy_lower(xtx, g0, g1, xb)
                 cb[:] = c[:, g0:g1]
                 ddb, logdetb, hhb = _moments_into(beta, tau, sigma, rb, cb, xb, m[b], V[b], e[b], chol, d, u, inv, h,
                                                   False)  # V's lower triangle: all that is read of it
@@ -324,17 +324,24 @@ def loglik_and_grad(beta, tau, sigma, n, rss, r, c, xtx, block=BLOCK_GROUPS):
         for b in range(n_blocks):
             g0 = b * B
             g1 = min(G, g0 + B)
-            for i in range(P):  # the lower triangle, all that _gradient_block reads
-                for j in range(i + 1):
-                    x[i, j, : g1 - g0] = xtx[i, j, g0:g1]
-                    if g1 - g0 < B:
-                        x[i, j, g1 - g0 :] = 0.0  # past the last group
+            _copy_lower(xtx, g0, g1, x)
             quad += _gradient_block(m[b], V[b], e[b], x, lam, Winv, tau, g_beta, g_tau)
     s2 = sigma**2
     for i in range(P):
         g_beta[i] /= s2
         g_tau[i] /= s2
     return np.array(value), g_beta, g_tau, np.array(-n_total / sigma + quad / (s2 * sigma))
+
+
+@_inner
+def _copy_lower(a, g0, g1, out):
+    """Groups ``g0:g1`` of the lower triangle of a symmetric (P, P, G) ``a`` (all the kernels read of it)
+    into the first ``g1 - g0`` groups of ``out`` (P, P, B), zero past them."""
+    P, k = out.shape[0], g1 - g0
+    for i in range(P):
+        for j in range(i + 1):
+            out[i, j, :k] = a[i, j, g0:g1]
+            out[i, j, k:] = 0.0
 
 
 @_inner
