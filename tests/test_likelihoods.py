@@ -179,6 +179,41 @@ def test_marginal_gradient_matches_finite_differences(ragged):
         assert float(g_sigma) == pytest.approx(fd_s / (2 * h), abs=1e-6)
 
 
+def _fisher_gradient(stats, beta, tau, sigma):
+    """The gradient by Fisher's identity, group by group in NumPy, unexpanded: each group's constrained
+    moments ``mu_g = m_g - V_g W^-1 sum_h m_h`` and ``C_g = V_g - V_g W^-1 V_g`` formed first."""
+    P, G = stats.c.shape
+    s = tau / sigma
+    d = [stats.c[:, g] - stats.r[:, :, g] @ beta for g in range(G)]
+    e = [stats.r[:, :, g].T @ d[g] for g in range(G)]
+    K = [stats.xtx[:, :, g] for g in range(G)]
+    V = [np.linalg.inv(np.eye(P) + np.outer(s, s) * K[g]) for g in range(G)]
+    m = [V[g] @ (s * e[g] / sigma) for g in range(G)]
+    Winv = np.linalg.inv(sum(V))
+    lam = Winv @ sum(m)
+    g_beta, g_tau = np.zeros(P), np.zeros(P)
+    quad = stats.rss.sum() + sum(dg @ dg for dg in d)
+    for g in range(G):
+        mu = m[g] - V[g] @ lam
+        second = V[g] - V[g] @ Winv @ V[g] + np.outer(mu, mu)  # E[eps_g eps_g' | y] under the constraint
+        g_beta += e[g] - K[g] @ (tau * mu)
+        g_tau += mu * e[g] - (K[g] * second) @ tau
+        quad += -2.0 * tau @ (mu * e[g]) + tau @ (K[g] * second) @ tau
+    return g_beta / sigma**2, g_tau / sigma**2, -stats.n.sum() / sigma + quad / sigma**3
+
+
+@pytest.mark.parametrize("shift", [0.0, 30.0])
+def test_marginal_gradient_equals_fishers_identity_group_by_group(ragged, shift):
+    """The one-pass kernel's expanded gradient equals the group-by-group formula, near the data and with
+    beta far from it."""
+    stats = GroupStats.from_data(ragged)
+    for beta, tau, sigma in _points(ragged.n_predictors):
+        beta = beta + shift * tau
+        got = marginal.loglik_and_grad(beta, tau, np.array(sigma), *marginal._data(stats))[1:]
+        for a, b in zip(got, _fisher_gradient(stats, beta, tau, sigma)):
+            np.testing.assert_allclose(a, b, rtol=1e-10)
+
+
 def test_op_gradient_in_a_pytensor_graph(ragged):
     stats = GroupStats.from_data(ragged)
     beta, tau, sigma = pt.dvector("beta"), pt.dvector("tau"), pt.dscalar("sigma")

@@ -17,15 +17,21 @@ or G x G is formed. The data enter only through the per-group sufficient
 statistics (``zsneq.sufficient``).
 
 The log likelihood and its gradient are computed in compiled code (P x P Cholesky factors
-per group), two passes over the groups a block of groups at a time, exposed to PyTensor as one Op. The
-gradient uses Fisher's identity: the gradient of the log marginal likelihood is
+per group), in one pass over the groups a block of groups at a time, exposed to PyTensor as one Op.
+The gradient uses Fisher's identity: the gradient of the log marginal likelihood is
 the conditional expectation of the complete-data gradient, which needs only the
-first two moments of ``eps | y`` under the constraint.
+first two moments of ``eps | y`` under the constraint. Those moments depend on the coupling
+(``lam = W^-1 sum_g m_g`` and ``W^-1``), known only once every group has been seen; expanded in
+``lam`` and ``W^-1``, the gradient is a fixed combination of sums over groups that do not depend on
+them (O(P^3) per group), so the statistics stream through memory once per gradient.
 
 Everything is exact up to rounding, constants included. One difference of positive
 terms remains (the Woodbury form of the quadratic, ``(rss + ||d||^2) / sigma^2 - ||h||^2``);
 its rounding error relative to the result grows like ``n_g tau^2 / sigma^2``, so it
-matters only when a single group determines its slopes to within about 1e-6 of tau.
+matters only when a single group determines its slopes to within about 1e-6 of tau. The expanded
+gradient subtracts ``V_g lam`` from ``m_g`` after summing rather than before: its rounding relative
+to the gradient grows like the square of ``|m_g| / |m_g - V_g lam|``, which is large only far from the
+posterior, where all groups' offsets are shifted alike (the value is not affected).
 
 ``eps | y, theta`` under the constraint is Gaussian too. Exact draws: draw the
 unconstrained ``eps_g ~ N(m_g, V_g)`` and subtract ``V_g W^-1 sum_h eps_h``
@@ -231,7 +237,7 @@ def _coupling(mS, W):
     return Winv, half_logdet, quad
 
 
-BLOCK_GROUPS = 1024  # groups per block of loglik_and_grad: a block's per-group arrays stay in the CPU caches
+BLOCK_GROUPS = 128  # groups per block of loglik_and_grad: a block's per-group arrays stay in the CPU caches
 
 
 @numba.njit(cache=True)
@@ -241,66 +247,45 @@ def loglik_and_grad(beta, tau, sigma, n, rss, r, c, xtx, block=BLOCK_GROUPS):
     ``sigma`` is a 0-d array (as PyTensor passes scalars); the value and the sigma
     gradient are returned as 0-d arrays.
 
-    The groups are taken a ``block`` of groups at a time, in two passes: each block's moments
-    (``_moments``) and their sums, then the rank-P coupling (``_coupling``), then each block's share
-    of the gradient (``_gradient_block``). Within a block every loop runs over contiguous groups
-    (vectorized) and the block's arrays stay in the CPU caches; the data stream through memory twice
-    per gradient, so the cost per group stays about flat from a thousand to a hundred thousand groups
-    (one pass per operation over all groups re-read arrays that had outgrown the caches).
+    One pass over the groups, a ``block`` of groups at a time: a block's statistics are copied into
+    small arrays, its moments computed (``_moments_into``) and its share of the gradient added into sums
+    kept one per position in the block (``_accumulate``); then the rank-P coupling (``_coupling``) and
+    the gradient from those sums (``_gradient``). Within a block every loop runs over contiguous groups
+    (vectorized) and its arrays stay in the CPU caches; the statistics stream through memory once per
+    gradient, so the cost per group stays about flat from a thousand groups to a hundred thousand.
     """
     P, G = c.shape
     sigma = sigma.item()
-    B = min(G, block)
-    n_blocks = (G + B - 1) // B
-    mS = np.zeros(P)
-    W = np.zeros((P, P))
+    B = max(1, min(G, block))
     n_total = 0.0
     ss_total = 0.0
     for g in range(G):
         n_total += n[g]
         ss_total += rss[g]
-    if n_blocks == 1:  # pass 1 in one go
-        m1, V1, _, e1, dd, logdet, hh = _moments(beta, tau, sigma, r, c, xtx)
-        _add_sums(m1, V1, mS, W)
-        m = m1.reshape((1, P, G))
-        V = V1.reshape((1, P, P, G))
-        e = e1.reshape((1, P, G))
-    else:  # pass 1 block by block: each block's moments, kept for pass 2 (zero past the last group)
-        m = np.empty((n_blocks, P, B))
-        V = np.empty((n_blocks, P, P, B))
-        e = np.empty((n_blocks, P, B))
-        m[-1] = 0.0
-        V[-1] = 0.0
-        e[-1] = 0.0
-        dd = 0.0
-        logdet = 0.0
-        hh = 0.0
-        # a full block's data are copied into these, and its moments written straight into m, V, e
-        rb, xb, chol, inv = np.empty((P, P, B)), np.empty((P, P, B)), np.empty((P, P, B)), np.empty((P, P, B))
-        cb, d, u, h = np.empty((P, B)), np.empty((P, B)), np.empty((P, B)), np.empty((P, B))
-        for b in range(n_blocks):
-            g0 = b * B
-            g1 = min(G, g0 + B)
-            if g1 - g0 == B:  # the triangles that are read: R's upper, X'X's lower (it is symmetric)
-                for i in range(P):
-                    for j in range(i, P):
-                        rb[i, j] = r[i, j, g0:g1]
-                _copy_lower(xtx, g0, g1, xb)
-                cb[:] = c[:, g0:g1]
-                ddb, logdetb, hhb = _moments_into(beta, tau, sigma, rb, cb, xb, m[b], V[b], e[b], chol, d, u, inv, h,
-                                                  False)  # V's lower triangle: all that is read of it
-                _add_sums(m[b], V[b], mS, W)
-            else:  # the last block, partial
-                mb, Vb, _, eb, ddb, logdetb, hhb = _moments(
-                    beta, tau, sigma, np.ascontiguousarray(r[:, :, g0:g1]), np.ascontiguousarray(c[:, g0:g1]),
-                    np.ascontiguousarray(xtx[:, :, g0:g1]))
-                _add_sums(mb, Vb, mS, W)
-                m[b, :, : g1 - g0] = mb
-                V[b, :, :, : g1 - g0] = Vb
-                e[b, :, : g1 - g0] = eb
-            dd += ddb
-            logdet += logdetb
-            hh += hhb
+    # a block's statistics (R's upper triangle, c, X'X's lower triangle), moments and workspace
+    rb, xb, V, chol, inv = np.zeros((P, P, B)), np.zeros((P, P, B)), np.empty((P, P, B)), np.empty((P, P, B)), np.empty(
+        (P, P, B))
+    cb, m, e, d, u, h = np.zeros((P, B)), np.empty((P, B)), np.empty((P, B)), np.empty((P, B)), np.empty(
+        (P, B)), np.empty((P, B))
+    y, Z = np.empty((P, B)), np.empty((P, P, B))
+    sums1, sums2, sums3 = np.zeros((5, P, B)), np.zeros((4, P, P, B)), np.zeros((P, P, P, B))
+    dd = 0.0
+    logdet = 0.0
+    hh = 0.0
+    for g0 in range(0, G, B):
+        k = min(B, G - g0)  # groups in this block; past them (the last block) zeros, left out of the sums
+        _copy_block(r, c, xtx, g0, k, rb, cb, xb)
+        ddb, logdetb, hhb = _moments_into(beta, tau, sigma, rb, cb, xb, m, V, e, chol, d, u, inv, h, False)
+        dd += ddb
+        logdet += logdetb
+        hh += hhb
+        _accumulate(m, V, e, xb, tau, k, y, Z, sums1, sums2, sums3)
+    totals1, totals2, totals3 = _fold_lanes(sums1), _fold_lanes(sums2), _fold_lanes(sums3)
+    mS = totals1[0]
+    W = totals2[0]
+    for i in range(P):
+        for j in range(i):
+            W[j, i] = W[i, j]
     Winv, half_logdet_w, quad_w = _coupling(mS, W)
     ss_total += dd
     value = (
@@ -313,19 +298,8 @@ def loglik_and_grad(beta, tau, sigma, n, rss, r, c, xtx, block=BLOCK_GROUPS):
         - 0.5 * quad_w
         + 0.5 * P * math.log(G)
     )
-    lam = _matvec(Winv, mS)
-    g_beta = np.zeros(P)
-    g_tau = np.zeros(P)
-    quad = ss_total
-    if n_blocks == 1:  # pass 2: the gradient
-        quad += _gradient_block(m[0], V[0], e[0], xtx, lam, Winv, tau, g_beta, g_tau)
-    else:
-        x = np.zeros((P, P, B))
-        for b in range(n_blocks):
-            g0 = b * B
-            g1 = min(G, g0 + B)
-            _copy_lower(xtx, g0, g1, x)
-            quad += _gradient_block(m[b], V[b], e[b], x, lam, Winv, tau, g_beta, g_tau)
+    g_beta, g_tau, quad = _gradient(totals1, totals2, totals3, Winv, tau)
+    quad += ss_total
     s2 = sigma**2
     for i in range(P):
         g_beta[i] /= s2
@@ -334,14 +308,132 @@ def loglik_and_grad(beta, tau, sigma, n, rss, r, c, xtx, block=BLOCK_GROUPS):
 
 
 @_inner
-def _copy_lower(a, g0, g1, out):
-    """Groups ``g0:g1`` of the lower triangle of a symmetric (P, P, G) ``a`` (all the kernels read of it)
-    into the first ``g1 - g0`` groups of ``out`` (P, P, B), zero past them."""
-    P, k = out.shape[0], g1 - g0
+def _copy_block(r, c, xtx, g0, k, rb, cb, xb):
+    """Groups ``g0:g0 + k`` of the statistics that the kernel reads (R's upper triangle, c and X'X's
+    lower triangle, X'X being symmetric) into the first ``k`` groups of ``rb``, ``cb`` and ``xb``."""
+    P = cb.shape[0]
     for i in range(P):
+        for j in range(i, P):
+            for g in range(k):
+                rb[i, j, g] = r[i, j, g0 + g]
+        for g in range(k):
+            cb[i, g] = c[i, g0 + g]
         for j in range(i + 1):
-            out[i, j, :k] = a[i, j, g0:g1]
-            out[i, j, k:] = 0.0
+            for g in range(k):
+                xb[i, j, g] = xtx[i, j, g0 + g]
+    if k < cb.shape[1]:  # the last block: zero statistics past its groups (finite moments, nothing summed)
+        for i in range(P):
+            for j in range(P):
+                rb[i, j, k:] = 0.0
+                xb[i, j, k:] = 0.0
+            cb[i, k:] = 0.0
+
+
+@_inner
+def _accumulate(m, V, e, x, tau, k, y, Z, sums1, sums2, sums3):
+    """Adds a block's first ``k`` groups into the sums (group axis last, one sum per position in the
+    block) from which ``_gradient`` takes the gradient once the coupling is known.
+
+    With ``y = X'X diag(tau) m`` and ``Z = X'X diag(tau) V`` per group, ``sums1`` (5, P, B) holds
+    ``m_i``, ``e_i``, ``m_i e_i``, ``y_i``, ``Z_ii + m_i y_i``; ``sums2`` (4, P, P, B) ``V_ij`` (lower triangle), ``V_ik e_i``, ``Z_ik``, ``m_i Z_ik + V_ik y_i``; ``sums3``
+    (P, P, P, B) ``V_ik Z_il + V_il Z_ik`` for k < l and ``V_ik Z_ik`` for k = l. V and X'X are
+    symmetric: only their lower triangles are read (``V[max(i, j), min(i, j)]``)."""
+    P = m.shape[0]
+    for i in range(P):
+        for g in range(k):
+            y[i, g] = 0.0
+        for j in range(P):
+            a, b = max(i, j), min(i, j)
+            t = tau[j]
+            for g in range(k):
+                y[i, g] += x[a, b, g] * t * m[j, g]
+        for q in range(P):
+            for g in range(k):
+                Z[i, q, g] = 0.0
+            for j in range(P):
+                a, b = max(i, j), min(i, j)
+                p, s = max(j, q), min(j, q)
+                t = tau[j]
+                for g in range(k):
+                    Z[i, q, g] += x[a, b, g] * t * V[p, s, g]
+    for i in range(P):
+        for g in range(k):
+            sums1[0, i, g] += m[i, g]
+        for g in range(k):
+            sums1[1, i, g] += e[i, g]
+        for g in range(k):
+            sums1[2, i, g] += m[i, g] * e[i, g]
+        for g in range(k):
+            sums1[3, i, g] += y[i, g]
+        for g in range(k):
+            sums1[4, i, g] += Z[i, i, g] + m[i, g] * y[i, g]
+        for j in range(i + 1):
+            for g in range(k):
+                sums2[0, i, j, g] += V[i, j, g]
+        for q in range(P):
+            a, b = max(i, q), min(i, q)
+            for g in range(k):
+                sums2[1, i, q, g] += V[a, b, g] * e[i, g]
+            for g in range(k):
+                sums2[2, i, q, g] += Z[i, q, g]
+            for g in range(k):
+                sums2[3, i, q, g] += m[i, g] * Z[i, q, g] + V[a, b, g] * y[i, g]
+            for g in range(k):
+                sums3[i, q, q, g] += V[a, b, g] * Z[i, q, g]
+            for l in range(q + 1, P):
+                p, s = max(i, l), min(i, l)
+                for g in range(k):
+                    sums3[i, q, l, g] += V[a, b, g] * Z[i, l, g] + V[p, s, g] * Z[i, q, g]
+
+
+@_inner
+def _fold_lanes(a):
+    """Sums ``a`` over its last axis, pairwise (in place: ``a`` is overwritten)."""
+    lanes = a.shape[-1]
+    flat = a.reshape((a.size // lanes, lanes))
+    w = lanes
+    while w > 1:
+        half = (w + 1) // 2
+        for q in range(flat.shape[0]):
+            for g in range(w - half):
+                flat[q, g] += flat[q, g + half]
+        w = half
+    out = np.empty(a.shape[:-1])
+    out_flat = out.reshape(flat.shape[0])
+    for q in range(flat.shape[0]):
+        out_flat[q] = flat[q, 0]
+    return out
+
+
+@_inner
+def _gradient(totals1, totals2, totals3, Winv, tau):
+    """The gradient (before the division by sigma^2) and the residual quadratic form, from the sums.
+
+    Fisher's identity: the expectation of the complete-data gradient under ``eps_g | y`` with the
+    constraint, whose moments are the mean ``mu_g = m_g - V_g lam`` (``lam = W^-1 sum_g m_g``) and the
+    covariance ``V_g - V_g W^-1 V_g``. Expanded in ``lam`` and ``W^-1``, every term is a sum over groups
+    that does not depend on them, accumulated in the one pass over the groups."""
+    P = tau.shape[0]
+    mS = totals1[0]
+    lam = _matvec(Winv, mS)
+    g_beta = np.empty(P)
+    g_tau = np.empty(P)
+    quad = 0.0
+    for i in range(P):
+        e_sum, me, y_sum, k_sum = totals1[1, i], totals1[2, i], totals1[3, i], totals1[4, i]
+        g = e_sum - y_sum  # sum_g e_i - (X'X diag(tau) mu)_i
+        em = me  # sum_g mu_i e_i
+        second = k_sum  # sum_g (X'X diag(tau) E[eps eps'])_ii
+        for q in range(P):
+            g += lam[q] * totals2[2, i, q]
+            em -= lam[q] * totals2[1, i, q]
+            second -= lam[q] * totals2[3, i, q]
+            for l in range(q, P):
+                second += (lam[q] * lam[l] - Winv[q, l]) * totals3[i, q, l]
+        g_beta[i] = g
+        g_tau[i] = em - second
+        quad += tau[i] * (second - 2.0 * em)
+    return g_beta, g_tau, quad
 
 
 @_inner
@@ -356,51 +448,6 @@ def _add_sums(m, V, mS, W):
                 W[i, j] += V[i, j, g]
             W[j, i] = W[i, j]
 
-
-@_inner
-def _gradient_block(m, V, e, xtx, lam, Winv, tau, g_beta, g_tau):
-    """One block's share of the gradient: adds to ``g_beta`` and ``g_tau`` (both before the division by
-    sigma^2) and returns its share of the residual quadratic form."""
-    P, G = m.shape
-    # Moments of eps_g | y under the constraint: mean mu = m - V lam, covariance C = V - V W^-1 V.
-    # V and X'X are symmetric: only their lower triangles are read (V[max(i, j), min(i, j)]).
-    mu = np.zeros((P, G))
-    vw = np.zeros((P, P, G))  # V_g W^-1
-    for i in range(P):
-        for g in range(G):
-            mu[i, g] = m[i, g]
-        for j in range(P):
-            a, b = max(i, j), min(i, j)
-            for g in range(G):
-                mu[i, g] -= V[a, b, g] * lam[j]
-            for k in range(P):
-                w = Winv[k, j]
-                a, b = max(i, k), min(i, k)
-                for g in range(G):
-                    vw[i, j, g] += V[a, b, g] * w
-    quad = 0.0
-    second = np.empty(G)
-    for i in range(P):
-        for g in range(G):
-            g_beta[i] += e[i, g]
-            g_tau[i] += mu[i, g] * e[i, g]
-            quad -= 2.0 * tau[i] * mu[i, g] * e[i, g]
-        for j in range(P):
-            tj = tau[j]
-            lo, hi = max(i, j), min(i, j)
-            for g in range(G):
-                second[g] = V[lo, hi, g] + mu[i, g] * mu[j, g]  # E[eps_i eps_j] = C_ij + mu_i mu_j
-            for k in range(P):
-                a, b = max(k, j), min(k, j)
-                for g in range(G):
-                    second[g] -= vw[i, k, g] * V[a, b, g]
-            acc = 0.0
-            for g in range(G):
-                g_beta[i] -= xtx[lo, hi, g] * tj * mu[j, g]
-                acc += xtx[lo, hi, g] * second[g]
-            g_tau[i] -= tj * acc
-            quad += tau[i] * tj * acc
-    return quad
 
 
 @numba.njit(cache=True)
