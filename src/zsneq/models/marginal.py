@@ -262,11 +262,9 @@ def loglik_and_grad(beta, tau, sigma, n, rss, r, c, xtx, block=BLOCK_GROUPS):
     for g in range(G):
         n_total += n[g]
         ss_total += rss[g]
-    # a block's statistics (R's upper triangle, c, X'X's lower triangle), moments and workspace
-    rb, xb, V, chol, inv = np.zeros((P, P, B)), np.zeros((P, P, B)), np.empty((P, P, B)), np.empty((P, P, B)), np.empty(
-        (P, P, B))
-    cb, m, e, d, u, h = np.zeros((P, B)), np.empty((P, B)), np.empty((P, B)), np.empty((P, B)), np.empty(
-        (P, B)), np.empty((P, B))
+    rb, cb, xb = np.zeros((P, P, B)), np.zeros((P, B)), np.zeros((P, P, B))  # a block's statistics
+    m, V, e = np.empty((P, B)), np.empty((P, P, B)), np.empty((P, B))  # its moments
+    chol, inv, d, u, h = np.empty((P, P, B)), np.empty((P, P, B)), np.empty((P, B)), np.empty((P, B)), np.empty((P, B))
     y, Z = np.empty((P, B)), np.empty((P, P, B))
     sums1, sums2, sums3 = np.zeros((5, P, B)), np.zeros((4, P, P, B)), np.zeros((P, P, P, B))
     dd = 0.0
