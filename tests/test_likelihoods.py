@@ -387,7 +387,7 @@ def test_fast_variant_samples_and_reports_group_slopes(variant, tiny_data, tiny_
 
 
 def test_marginal_blocks_give_the_one_block_value_and_gradient(ragged):
-    """More groups than a block: the blocked passes (zero padding past the last group included) give
+    """More groups than a block: the blocks (zero padding past the last group included) give
     the value and gradient of the whole-array computation to rounding."""
     stats = GroupStats.from_data(ragged)
     assert ragged.n_groups % 4 != 0, "the test needs a partial last block"
