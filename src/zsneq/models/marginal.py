@@ -75,7 +75,7 @@ _inner = numba.njit(cache=False, no_cpython_wrapper=True, no_cfunc_wrapper=True)
 def _moments(beta, tau, sigma, r, c, xtx):
     """Per-group quantities of the unconstrained model at (beta, tau, sigma), all group axis last.
 
-    Returns ``m`` (P, G) and ``V`` (P, P, G), mean and covariance of ``eps_g | y``;
+    Returns ``m`` (P, G) and ``V`` (P, P, G, lower triangle), mean and covariance of ``eps_g | y``;
     ``chol`` (P, P, G), lower Cholesky factor of the precision ``Lambda_g = V_g^-1``;
     ``e = X_g'(y_g - X_g beta)`` (P, G); and three sums over groups: ``||c_g - R_g beta||^2``,
     ``log det chol_g`` and ``u_g' m_g`` with ``u_g = s e_g / sigma``.
@@ -83,15 +83,14 @@ def _moments(beta, tau, sigma, r, c, xtx):
     P, G = c.shape
     m, e, d, u, h = np.empty((P, G)), np.empty((P, G)), np.empty((P, G)), np.empty((P, G)), np.empty((P, G))
     V, chol, inv = np.empty((P, P, G)), np.empty((P, P, G)), np.empty((P, P, G))
-    dd, logdet, hh = _moments_into(beta, tau, sigma, r, c, xtx, m, V, e, chol, d, u, inv, h, True)
+    dd, logdet, hh = _moments_into(beta, tau, sigma, r, c, xtx, m, V, e, chol, d, u, inv, h)
     return m, V, chol, e, dd, logdet, hh
 
 
 @_inner
-def _moments_into(beta, tau, sigma, r, c, xtx, m, V, e, chol, d, u, inv, h, mirror):
-    """:func:`_moments` into given arrays: ``m``, ``V``, ``e``, ``chol``, and workspace ``d``, ``u``,
-    ``inv``, ``h`` (all overwritten; of ``V`` only the lower triangle unless ``mirror``); returns the three
-    sums."""
+def _moments_into(beta, tau, sigma, r, c, xtx, m, V, e, chol, d, u, inv, h):
+    """:func:`_moments` into given arrays: ``m``, ``V`` (its lower triangle), ``e``, ``chol``, and
+    workspace ``d``, ``u``, ``inv``, ``h`` (all overwritten); returns the three sums."""
     P, G = c.shape
     s = np.empty(P)
     for i in range(P):
@@ -164,9 +163,6 @@ def _moments_into(beta, tau, sigma, r, c, xtx, m, V, e, chol, d, u, inv, h, mirr
             for k in range(i, P):
                 for g in range(G):
                     V[i, j, g] += inv[k, i, g] * inv[k, j, g]
-            if mirror:
-                for g in range(G):
-                    V[j, i, g] = V[i, j, g]
     return dd, logdet, hh
 
 
@@ -181,7 +177,7 @@ def _matvec(a, x):
 
 @_inner
 def _small_cholesky(a):
-    """Lower Cholesky factor of a small symmetric positive definite matrix."""
+    """Lower Cholesky factor of a small symmetric positive definite matrix (only its lower triangle is read)."""
     P = a.shape[0]
     out = np.zeros((P, P))
     for j in range(P):
@@ -211,7 +207,8 @@ def _constraint(m, V):
 
 @_inner
 def _coupling(mS, W):
-    """``W^-1``, ``log det F`` and ``||F^-1 mS||^2`` for ``W = F F'`` (Cholesky)."""
+    """``W^-1``, ``log det F`` and ``||F^-1 mS||^2`` for ``W = F F'`` (Cholesky; only ``W``'s lower
+    triangle is read)."""
     P = mS.shape[0]
     F = _small_cholesky(W)
     Finv = np.zeros((P, P))
@@ -273,18 +270,13 @@ def loglik_and_grad(beta, tau, sigma, n, rss, r, c, xtx, block=BLOCK_GROUPS):
     for g0 in range(0, G, B):
         k = min(B, G - g0)  # groups in this block; past them (the last block) zeros, left out of the sums
         _copy_block(r, c, xtx, g0, k, rb, cb, xb)
-        ddb, logdetb, hhb = _moments_into(beta, tau, sigma, rb, cb, xb, m, V, e, chol, d, u, inv, h, False)
+        ddb, logdetb, hhb = _moments_into(beta, tau, sigma, rb, cb, xb, m, V, e, chol, d, u, inv, h)
         dd += ddb
         logdet += logdetb
         hh += hhb
         _accumulate(m, V, e, xb, tau, k, y, Z, sums1, sums2, sums3)
     totals1, totals2, totals3 = _fold_lanes(sums1), _fold_lanes(sums2), _fold_lanes(sums3)
-    mS = totals1[0]
-    W = totals2[0]
-    for i in range(P):
-        for j in range(i):
-            W[j, i] = W[i, j]
-    Winv, half_logdet_w, quad_w = _coupling(mS, W)
+    Winv, half_logdet_w, quad_w = _coupling(totals1[0], totals2[0])  # sum_g m_g; sum_g V_g, lower triangle
     ss_total += dd
     value = (
         -0.5 * n_total * LOG_2PI
@@ -333,9 +325,10 @@ def _accumulate(m, V, e, x, tau, k, y, Z, sums1, sums2, sums3):
     block) from which ``_gradient`` takes the gradient once the coupling is known.
 
     With ``y = X'X diag(tau) m`` and ``Z = X'X diag(tau) V`` per group, ``sums1`` (5, P, B) holds
-    ``m_i``, ``e_i``, ``m_i e_i``, ``y_i``, ``Z_ii + m_i y_i``; ``sums2`` (4, P, P, B) ``V_ij`` (lower triangle), ``V_ik e_i``, ``Z_ik``, ``m_i Z_ik + V_ik y_i``; ``sums3``
-    (P, P, P, B) ``V_ik Z_il + V_il Z_ik`` for k < l and ``V_ik Z_ik`` for k = l. V and X'X are
-    symmetric: only their lower triangles are read (``V[max(i, j), min(i, j)]``)."""
+    ``m_i``, ``e_i``, ``m_i e_i``, ``y_i``, ``Z_ii + m_i y_i``; ``sums2`` (4, P, P, B) ``V_ij`` (lower
+    triangle), ``V_ik e_i``, ``Z_ik``, ``m_i Z_ik + V_ik y_i``; ``sums3`` (P, P, P, B)
+    ``V_ik Z_il + V_il Z_ik`` for k < l and ``V_ik Z_ik`` for k = l. V and X'X are symmetric: only their
+    lower triangles are read (``V[max(i, j), min(i, j)]``)."""
     P = m.shape[0]
     for i in range(P):
         for g in range(k):
@@ -436,7 +429,7 @@ def _gradient(totals1, totals2, totals3, Winv, tau):
 
 @_inner
 def _add_sums(m, V, mS, W):
-    """Add ``sum_g m_g`` to ``mS`` and ``sum_g V_g`` to ``W`` (symmetric: only ``V``'s lower triangle is read)."""
+    """Add ``sum_g m_g`` to ``mS`` and ``sum_g V_g`` to ``W`` (symmetric: lower triangles only)."""
     P, G = m.shape
     for i in range(P):
         for g in range(G):
@@ -444,8 +437,6 @@ def _add_sums(m, V, mS, W):
         for j in range(i + 1):
             for g in range(G):
                 W[i, j] += V[i, j, g]
-            W[j, i] = W[i, j]
-
 
 
 @numba.njit(cache=True)
