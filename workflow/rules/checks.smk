@@ -43,3 +43,29 @@ rule prior_predictive:
         n_comparisons=len(COMPARED),  # Bonferroni over the variants compared with the reference
     script:
         "../scripts/prior_predictive.py"
+
+
+# After sampling: the log-density check again, at draws of both posteriors (replicate 0's fits).
+rule posterior_check:
+    input:
+        data=paths.dataset(rep=0),
+        fit=paths.fit(rep=0),
+        reference_fit=paths.fit(variant=REFERENCE, rep=0),
+        code=check_code,
+    output:
+        paths.posterior_check(),
+    log:
+        paths.log("posterior_check", "{scenario}", "{variant}"),
+    benchmark:
+        paths.job_benchmark("posterior_check", "{scenario}", "{variant}")
+    wildcard_constraints:
+        variant=any_of(COMPARED),
+    conda:
+        "../../envs/zsneq.yaml"
+    resources:
+        **rule_resources("posterior_check"),
+    params:
+        variant=lambda w: ENTRIES[w.variant],
+        reference=ENTRIES[REFERENCE],
+    script:
+        "../scripts/posterior_check.py"

@@ -169,6 +169,10 @@ COMPARED = [
 ]  # the variants compared with the reference
 
 
+def all_posterior_checks():
+    return [paths.posterior_check(s, v) for s in SCENARIOS for v in COMPARED]
+
+
 def all_prior_predictive():
     return [paths.prior_predictive(s, v) for s in SCENARIOS for v in COMPARED]
 
@@ -193,6 +197,7 @@ def job_benchmarks():
         ]
         jobs += [paths.job_benchmark("check_variant", s, v) for v in VARIANTS]
         jobs += [paths.job_benchmark("prior_predictive", s, v) for v in COMPARED]
+        jobs += [paths.job_benchmark("posterior_check", s, v) for v in COMPARED]
     return jobs + [
         paths.job_benchmark(r, r) for r in ("summarize", "verdicts", "calibrate")
     ]

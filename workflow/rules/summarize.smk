@@ -31,7 +31,13 @@ rule verdicts:
         loo=paths.LOO,
         checks=all_checks(),
         prior_predictive=all_prior_predictive(),
-        code=code("core", "analysis/verdicts.py"),
+        posterior_checks=all_posterior_checks(),
+        code=code(
+            "core",
+            "analysis/verdicts.py",
+            "analysis/rules.py",
+            "analysis/statements.py",
+        ),
     output:
         parameters=report(
             paths.PARAMETER_VERDICTS,
@@ -50,5 +56,6 @@ rule verdicts:
     params:
         reference=REFERENCE,
         margin=config["verdicts"]["margin"],
+        alpha=config["verdicts"]["alpha"],
     script:
         "../scripts/verdicts.py"

@@ -71,10 +71,12 @@ def free_variables(model: pm.Model) -> dict[str, tuple]:
     return out
 
 
-def shared_logp_equivalence(variant, reference, data: RegressionData, draws: int = 8, seed: int = 0) -> dict:
+def shared_logp_equivalence(variant, reference, data: RegressionData, draws: int = 8, seed: int = 0,
+                            posteriors: tuple[xr.Dataset, xr.Dataset] | None = None) -> dict:
     """Log densities compared without a map, where two models share free-variable names, shapes and
-    transforms: points drawn from both priors, both joint log densities evaluated there (constrained
-    space); equivalent specifications differ by a constant. Otherwise ``needs_map``: not run."""
+    transforms: points drawn from both priors (or, with ``posteriors``, ``draws`` draws of each of the two
+    fits' posteriors: the reference's, then the variant's), both joint log densities evaluated there
+    (constrained space); equivalent specifications differ by a constant. Otherwise ``needs_map``: not run."""
     v, r = _variant(variant), _variant(reference)
     m_v, m_r = v.build_model(data), r.build_model(data)
     free_v, free_r = free_variables(m_v), free_variables(m_r)
@@ -86,7 +88,13 @@ def shared_logp_equivalence(variant, reference, data: RegressionData, draws: int
         return {"status": "needs_map", "reason": reason + "; this check needs a map and was not run"}
     names = sorted(free_v)
     points = []
-    for model in (m_r, m_v):
+    if posteriors is not None:
+        for posterior in posteriors:
+            missing = sorted(set(names) - set(posterior.data_vars))
+            if missing:
+                return {"status": "not_run", "reason": f"the fit keeps no draws of {', '.join(missing)}"}
+            points += [{n: v[n].values for n in names} for v in _draws(posterior, draws, seed)]
+    for model in (m_r, m_v) if posteriors is None else ():
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="The effect of Potentials", category=UserWarning)
             prior = pm.sample_prior_predictive(draws=draws, model=model, var_names=names, random_seed=seed,
@@ -100,9 +108,18 @@ def shared_logp_equivalence(variant, reference, data: RegressionData, draws: int
     spread = float(np.ptp(diffs))
     tolerance = 1e-6 * max(1.0, float(np.abs(diffs).max()))
     status = "equivalent" if spread <= tolerance else "different"
-    return {"status": status, "points": len(points), "spread": spread, "tolerance": tolerance,
+    where = "both priors" if posteriors is None else "both posteriors"
+    return {"status": status, "n_points": len(points), "spread": spread, "tolerance": tolerance,
             "reason": f"log densities differ by {'a constant' if status == 'equivalent' else 'varying amounts'} "
-                      f"(spread {spread:.3g} nats, tolerance {tolerance:.3g}) at {len(points)} points from both priors"}
+                      f"(spread {spread:.3g} nats, tolerance {tolerance:.3g}) at {len(points)} points from {where}"}
+
+
+def _draws(posterior: xr.Dataset, n: int, seed: int) -> list[xr.Dataset]:
+    """``n`` draws of a posterior, chosen at random (fixed seed) over chains and draws."""
+    stacked = posterior.stack(sample=("chain", "draw"))
+    picks = np.random.default_rng(seed).choice(stacked.sizes["sample"], size=min(n, stacked.sizes["sample"]),
+                                               replace=False)
+    return [stacked.isel(sample=int(i)) for i in sorted(picks)]
 
 
 def prior_offsets(variant: str | Variant, data: RegressionData, draws: int = 20,
@@ -151,9 +168,20 @@ def _as_inputs(point: dict, dtypes: dict) -> dict:
     return {k: np.asarray(point[k], dtype=dtypes[k]) for k in dtypes}
 
 
-def _points(variant: str | Variant, data: RegressionData, n_points: int, seed: int) -> list[dict]:
-    """``n_points`` prior draws of ``variant`` in the reference coordinates (beta, tau, sigma, offsets)."""
-    common, offsets = prior_offsets(variant, data, draws=n_points, seed=seed)
+def _points(variant: str | Variant, data: RegressionData, n_points: int, seed: int,
+            posterior: xr.Dataset | None = None) -> list[dict]:
+    """``n_points`` prior draws of ``variant`` (or, with ``posterior``, draws of that fit's posterior) in the
+    reference coordinates (beta, tau, sigma, offsets)."""
+    if posterior is None:
+        common, offsets = prior_offsets(variant, data, draws=n_points, seed=seed)
+    else:
+        module = _variant(variant)
+        picked = xr.concat(_draws(posterior, n_points, seed), dim="sample").drop_vars(["chain", "draw", "sample"],
+                                                                                       errors="ignore")
+        picked = picked.rename({"sample": "draw"}).expand_dims("chain")
+        common = module.to_common(picked, data.predictors)
+        slopes = module.group_slopes(picked, data.predictors)
+        offsets = ((slopes - common["beta"]) / common["tau"]).transpose("chain", "draw", GROUP, PREDICTOR)
     common = common.stack(sample=("chain", "draw"))
     offsets = offsets.stack(sample=("chain", "draw")).transpose("sample", GROUP, PREDICTOR)
     return [{"beta": common["beta"].isel(sample=i).values, "tau": common["tau"].isel(sample=i).values,
@@ -176,13 +204,16 @@ def _evaluate(module: Variant, fn, dtypes: dict, point: dict, data: RegressionDa
 
 
 def logp_equivalence(variant: str | Variant, reference: str | Variant, data: RegressionData, n_points: int = 8,
-                     seed: int = 0) -> dict:
-    """Compare log densities of ``variant`` and ``reference`` at points from both priors (see module docstring)."""
+                     seed: int = 0, posteriors: tuple[xr.Dataset, xr.Dataset] | None = None) -> dict:
+    """Compare log densities of ``variant`` and ``reference`` at points from both priors (see module docstring),
+    or, with ``posteriors`` (the reference fit's and the variant fit's), at draws of both posteriors."""
     ref_module, var_module = _variant(reference), _variant(variant)
     ref_fn, ref_dtypes = _logp_and_magnitude_fn(ref_module, data)
     var_fn, var_dtypes = _logp_and_magnitude_fn(var_module, data)
+    ref_post, var_post = posteriors if posteriors is not None else (None, None)
+    where = "both priors" if posteriors is None else "both posteriors"
     diffs, errors = [], []
-    for i, point in enumerate(_points(ref_module, data, n_points, seed)):
+    for i, point in enumerate(_points(ref_module, data, n_points, seed, ref_post)):
         ref_lp, ref_err = _evaluate(ref_module, ref_fn, ref_dtypes, point, data)
         try:
             var_lp, var_err = _evaluate(var_module, var_fn, var_dtypes, point, data)
@@ -198,7 +229,7 @@ def logp_equivalence(variant: str | Variant, reference: str | Variant, data: Reg
         diffs.append(var_lp - ref_lp)
         errors.append(ref_err + var_err)
     outside = 0
-    own = _points(var_module, data, n_points, seed + 1)
+    own = _points(var_module, data, n_points, seed + 1, var_post)
     for point in own:
         var_lp, var_err = _evaluate(var_module, var_fn, var_dtypes, point, data)
         try:
@@ -219,16 +250,17 @@ def logp_equivalence(variant: str | Variant, reference: str | Variant, data: Reg
     if outside:
         return result | {
             "status": "different",
-            "reason": f"{outside} of {n_points} points from this variant's prior lie outside the reference's "
+            "reason": f"{outside} of {n_points} points from this variant's {'prior' if posteriors is None else 'posterior'} lie "
+                      "outside the reference's "
                       "support (its log density is -inf there): the variant's support is larger",
         }
     if spread <= tol:
         return result | {"status": "equivalent",
                          "reason": f"log densities differ by a constant ({diffs[0]:.6g}) at {n_total} points from "
-                                   f"both priors (spread {spread:.2g} nats, floating-point tolerance {tol:.2g})"}
+                                   f"{where} (spread {spread:.2g} nats, floating-point tolerance {tol:.2g})"}
     return result | {"status": "different",
-                     "reason": f"log density differences vary by {spread:.3g} nats across {n_total} points from both "
-                               f"priors (floating-point tolerance {tol:.2g})"}
+                     "reason": f"log density differences vary by {spread:.3g} nats across {n_total} points from "
+                               f"{where} (floating-point tolerance {tol:.2g})"}
 
 
 def run_checks(variant, reference, data: RegressionData, seed: int = 0) -> dict:
@@ -264,3 +296,26 @@ def run_checks(variant, reference, data: RegressionData, seed: int = 0) -> dict:
         "logp": logp,
         "seconds": {"zero_sum": t1 - t0, "logp": t2 - t1},
     }
+
+
+POSTERIOR_POINTS = 8  # draws of each posterior at which the log densities are compared after sampling
+
+
+def posterior_logp_check(variant, reference, data: RegressionData, fit, reference_fit,
+                         n_points: int = POSTERIOR_POINTS, seed: int = 0) -> dict:
+    """The log-density check at draws of both posteriors (``fit``: the variant's fit tree, ``reference_fit``
+    the reference's, on ``data``): where the prior draws sit far from the data, the posterior's region is
+    where a difference matters. ``not_run`` with the reason when a fit failed or keeps no draws of its group
+    slopes (``group_draws: summary``)."""
+    from zsneq.models.fit import fit_status
+
+    for name, tree in (("this variant's", fit), ("the reference's", reference_fit)):
+        if fit_status(tree) != "ok":
+            return {"status": "not_run", "reason": f"{name} fit failed"}
+    posteriors = (reference_fit["posterior"].to_dataset(), fit["posterior"].to_dataset())
+    try:
+        if _is_user(variant) or _is_user(reference):
+            return shared_logp_equivalence(variant, reference, data, draws=n_points, seed=seed, posteriors=posteriors)
+        return logp_equivalence(variant, reference, data, n_points=n_points, seed=seed, posteriors=posteriors)
+    except KeyError as exc:  # group-level draws not kept (group_draws: summary)
+        return {"status": "not_run", "reason": f"the fits keep no per-draw group slopes ({exc})"}

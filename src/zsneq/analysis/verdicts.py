@@ -1,115 +1,64 @@
-"""Post-sampling verdicts: agreement with the reference variant, recovery of the truth, sampler health.
+"""Post-sampling verdicts as tables: the two questions per variant, recovery of the truth, sampler health.
 
-Rules (per scenario, replicate, variant and parameter; ``margin`` from the config, default 0.2):
+The rules are in ``zsneq.analysis.rules`` (formulas) and the words in ``zsneq.analysis.statements``; this
+module gathers the evidence into tables:
 
-- **Compared quantities**: the posterior mean, sd, 5% and 95% quantiles of each top-level
-  parameter, each with its Monte Carlo standard error (``mcse_mean``, ``mcse_sd``, ``mcse_q5``,
-  ``mcse_q95``). For a quantity with difference ``delta = x - x_ref`` (same data) and
-  ``se = sqrt(mcse**2 + mcse_ref**2)``, all in units of the reference's posterior sd ``sd_ref``:
-
-  - **agrees** when the equivalence margin is shown: ``|delta| + Z * se <= margin * sd_ref``
-    (the whole ``Z``-MCSE interval of the difference lies inside the margin);
-  - **disagrees** when the difference exceeds the margin by more than Monte Carlo noise:
-    ``|delta| - Z * se > margin * sd_ref``;
-  - **inconclusive** otherwise. MCSEs shrink as ``1 / sqrt(ESS)``, so with the difference as
-    estimated, ``ess_factor = (Z * se / | margin * sd_ref - |delta| |) ** 2`` times the effective
-    draws of both fits would settle it.
-
-  A parameter agrees when all four quantities agree, disagrees when one disagrees.
-- **Group slopes** (where both fits have them, ``group_slope_verdicts``): the same rule for every
-  group's posterior mean slope, in units of that slope's reference sd. Showing that *all* groups
-  agree needs each group's own ``Z``-MCSE interval inside the margin (intersection-union, no
-  correction); claiming that *some* group disagrees is a search over ``n`` groups, so it needs
-  ``|delta| - z_n * se > margin * sd_ref`` with the Bonferroni value ``z_n`` that keeps the
-  family-wise false-alarm probability at that of one ``Z``-MCSE comparison.
-- **Each group's expected response** (the mean over the group's rows of ``E[y | parameters]``, stored
-  by every fit whose likelihood has a known mean): the same rule group by group. It needs no shared
-  parameter names, so it compares user models that share none.
-- **Sampler trouble** in either fit (divergences, ``r_hat > RHAT_MAX``, ``ess_bulk`` or ``ess_tail``
-  below ``ESS_MIN``) makes the verdict **unreliable**, with the reason; never *disagrees*.
-- A **variant** agrees only when every compared quantity (and its group slopes and expected
-  responses) agrees; it is
-  unreliable when either fit had trouble, disagrees when any quantity disagrees, and inconclusive
-  otherwise.
-- **Recovery**: whether the value the model targets lies inside the 94% HDI, and
-  ``z_truth = (mean - target) / sd``. For tau and sigma the target is the simulated
-  value; for beta it is the mean of the simulated groups' slopes, which is what a
-  model with zero-sum group offsets estimates (see ``Truth.targets``).
+- **Baseline** (``choose_baselines``): per dataset, the variants are compared with the most precise
+  healthy fit among the reference and the variants proven to be its model (log density equal up to a
+  constant at prior points, and not shown different at posterior points), precision being the smallest
+  ``min(ess_bulk, ess_tail)`` over its parameters. A fast exact likelihood thus pays for the precision
+  once, instead of every variant needing many draws. The reference is compared with the baseline too,
+  and keeps its own sampler-health verdict.
+- **Compared quantities** (``parameter_verdicts``): the posterior mean, sd, 5% and 95% quantiles of each
+  top-level parameter both fits have, each with its Monte Carlo standard error, in units of the
+  baseline's posterior sd.
+- **Group-level quantities** (``group_slope_verdicts``): every group's posterior mean slope (per
+  predictor) and every group's expected response (the mean over its rows of ``E[y | parameters]``, which
+  needs no shared parameter names), in units of that quantity's baseline sd.
+- **Labels** (``rules.classify``): agreement needs each quantity inside the margin at one-sided
+  ``alpha``; disagreement needs one beyond it at ``alpha / K``, with ``K`` every quantity compared in
+  the study (``count_compared``). A variant's posterior agrees when all its quantities (and group-level
+  quantities) agree, disagrees when one disagrees; quantities only one model has keep it from agreeing.
+- **Sampler trouble** in this fit or the baseline's (divergences, ``r_hat > RHAT_MAX``, ``ess_bulk`` or
+  ``ess_tail`` below ``ESS_MIN``) makes the posterior verdict **unreliable**, with the comparison it would
+  have given; never *disagrees*.
+- **Model** (``rules.model_verdict``): from the log-density checks, the zero-sum axis, the prior
+  predictive and the posterior verdict.
+- **Recovery**: whether the value the model targets lies inside the 94% HDI, and ``z_truth = (mean -
+  target) / sd``. For tau and sigma the target is the simulated value; for beta it is the mean of the
+  simulated groups' slopes, which is what a model with zero-sum group offsets estimates.
 """
 
 from __future__ import annotations
 
-import math
-from enum import StrEnum
-
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
-from zsneq.core.vocabulary import RESPONSE_QUANTITY, SLOPE_QUANTITY, parameter_order
+from zsneq.analysis import statements
+from zsneq.analysis.rules import (
+    ALPHA,
+    ESS_MIN,
+    K_GOOD,
+    MARGIN,
+    RHAT_MAX,
+    Model,
+    Verdict,
+    classify,
+    combine,
+    draws_to_settle,
+    model_verdict,
+    z_agree,
+    z_disagree,
+)
+from zsneq.core.vocabulary import RESPONSE_QUANTITY, SLOPE_QUANTITY
 
-MARGIN = 0.2  # default equivalence margin, in reference posterior sds (config: verdicts.margin)
-Z = 3.0  # Monte Carlo standard errors a difference must clear
-RHAT_MAX = 1.01
-ESS_MIN = 400
+__all__ = ["ALPHA", "K_GOOD", "MARGIN", "Model", "Verdict", "judge", "parameter_verdicts", "group_slope_verdicts",
+           "variant_verdicts", "elpd_differences", "choose_baselines", "count_compared", "verdict_counts"]
+
 QUANTITIES = {"mean": "mcse_mean", "sd": "mcse_sd", "q5": "mcse_q5", "q95": "mcse_q95"}
-QUANTITY_NAMES = {"mean": "mean", "sd": "sd", "q5": "5% quantile", "q95": "95% quantile"}
 WORST_GROUPS = 3  # groups named in a statement
-
 KEYS = ["scenario", "rep", "variant", "parameter"]
-
-
-class Verdict(StrEnum):
-    """Labels of a comparison with the reference."""
-
-    REFERENCE = "reference"
-    AGREES = "agrees"
-    DISAGREES = "disagrees"
-    INCONCLUSIVE = "inconclusive"
-    UNRELIABLE = "unreliable"
-    UNKNOWN = "unknown"  # the reference fit is missing
-
-
-RULES = {
-    Verdict.AGREES: "every compared quantity differs from the reference by less than the margin, with "
-                    "{z:g} Monte Carlo standard errors to spare: |Δ| + {z:g}·MCSE ≤ {margin:g} reference sd",
-    Verdict.DISAGREES: "some quantity differs from the reference by more than the margin, beyond {z:g} Monte "
-                       "Carlo standard errors: |Δ| − {z:g}·MCSE > {margin:g} reference sd (group slopes and "
-                       "expected responses: "
-                       "with a Bonferroni-corrected number of MCSEs)",
-    Verdict.INCONCLUSIVE: "neither shown: the Monte Carlo error is too large to tell; the line says how many "
-                          "times the effective draws would settle it",
-    Verdict.UNRELIABLE: "divergences, r_hat > {rhat:g} or an effective sample size below {ess} in this fit or "
-                        "the reference's: the comparison is not judged",
-}
-
-
-def rule_sentences(margin: float = MARGIN) -> dict[str, str]:
-    """One sentence per label, with the margin filled in (for the report)."""
-    return {str(k): v.format(z=Z, margin=margin, rhat=RHAT_MAX, ess=ESS_MIN) for k, v in RULES.items()}
-
-
-def equivalence(delta, se, scale, margin: float = MARGIN, z: float = Z, z_disagree: float | None = None):
-    """Three-way comparison of differences ``delta`` with MCSE ``se`` against ``margin * scale``.
-
-    Returns ``(verdicts, lower, upper, ess_factor)`` as arrays: ``lower``/``upper`` are
-    ``(|delta| -/+ z * se) / scale``; ``ess_factor`` the multiple of the current effective draws that
-    would settle an inconclusive comparison (NaN when settled, inf when ``|delta|`` sits on the margin).
-    ``z_disagree`` (default ``z``) is the number of MCSEs a disagreement must clear.
-    """
-    delta, se, scale = (np.asarray(a, dtype=float) for a in (delta, se, scale))
-    z_disagree = z if z_disagree is None else z_disagree
-    size = np.abs(delta)
-    bound = margin * scale
-    lower, upper = (size - z_disagree * se) / scale, (size + z * se) / scale
-    agrees, disagrees = upper <= margin, lower > margin
-    verdicts = np.where(agrees, Verdict.AGREES, np.where(disagrees, Verdict.DISAGREES, Verdict.INCONCLUSIVE))
-    gap = np.abs(bound - size)
-    needed = np.where(size < bound, z, z_disagree) * se
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = np.where(gap > 0, (needed / gap) ** 2, np.inf)
-    factor = np.where(agrees | disagrees, np.nan, np.maximum(factor, 1.0))
-    return verdicts.astype(object), lower, upper, factor
+HEALTH = ["divergences", "r_hat", "ess_bulk", "ess_tail"]
 
 
 def _health(frame: pd.DataFrame, prefix: str = "") -> pd.Series:
@@ -126,238 +75,181 @@ def _health(frame: pd.DataFrame, prefix: str = "") -> pd.Series:
     return pd.Series(joined, index=frame.index)
 
 
-def parameter_verdicts(summary: pd.DataFrame, reference: str, margin: float = MARGIN) -> pd.DataFrame:
-    """One row per (scenario, rep, variant, parameter): each quantity's comparison, the verdict, recovery, health."""
-    ref_cols = ["mean", "sd", "q5", "q95", *QUANTITIES.values(), "divergences", "r_hat", "ess_bulk", "ess_tail"]
-    ref = summary[summary["variant"] == reference][["scenario", "rep", "parameter", *ref_cols]]
-    ref = ref.rename(columns={c: f"ref_{c}" for c in ref_cols})
-    out = summary.merge(ref, on=["scenario", "rep", "parameter"], how="left")
+# --- the baseline ------------------------------------------------------------------------------------
+
+
+def _proven(check: dict | None, posterior: dict | None) -> bool:
+    """Whether a variant is proven to be the reference's model: log density equal up to a constant."""
+    return bool(check) and check["logp"]["status"] == "equivalent" and not (
+        posterior and posterior["logp"]["status"] == "different")
+
+
+def choose_baselines(summary: pd.DataFrame, reference: str, checks: dict | None = None,
+                     posterior_checks: dict | None = None) -> dict[tuple[str, int], str]:
+    """Per (scenario, rep): the most precise healthy fit among the reference and the variants proven to be
+    its model, with every parameter the reference has (the reference when none is healthier)."""
+    checks, posterior_checks = checks or {}, posterior_checks or {}
+    out = {}
+    for (scenario, rep), rows in summary.groupby(["scenario", "rep"], sort=False):
+        ref_params = set(rows.loc[rows["variant"] == reference, "parameter"])
+        best, best_ess = reference, -np.inf
+        for variant, g in rows.groupby("variant", sort=False):
+            if variant != reference and not _proven(checks.get((scenario, variant)),
+                                                    posterior_checks.get((scenario, variant))):
+                continue
+            if not ref_params or not ref_params <= set(g["parameter"]) or (_health(g) != "").any():
+                continue
+            ess = float(np.minimum(g["ess_bulk"], g["ess_tail"]).min())
+            if ess > best_ess or (ess == best_ess and variant == reference):
+                best, best_ess = variant, ess
+        out[(scenario, int(rep))] = best
+    return out
+
+
+def _baseline_column(frame: pd.DataFrame, reference: str, baselines: dict | None) -> pd.Series:
+    baselines = baselines or {}
+    return pd.Series([baselines.get((s, int(r)), reference) for s, r in zip(frame["scenario"], frame["rep"])],
+                     index=frame.index, dtype=object)
+
+
+# --- parameters ---------------------------------------------------------------------------------------
+
+
+def parameter_differences(summary: pd.DataFrame, reference: str, baselines: dict | None = None) -> pd.DataFrame:
+    """Every fit's parameter rows beside the baseline's (``base_*`` columns), with each quantity's
+    difference ``delta_<q>`` and standard error ``se_<q>``."""
+    base_cols = ["mean", "sd", "q5", "q95", *QUANTITIES.values(), *HEALTH]
+    out = summary.copy()
     out.insert(3, "reference", reference)
-    out["margin"] = float(margin)
-    is_ref = (out["variant"] == reference).to_numpy()
-    missing = out["ref_mean"].isna().to_numpy()
-    parts = []
+    out.insert(4, "baseline", _baseline_column(out, reference, baselines))
+    base = summary[["scenario", "rep", "variant", "parameter", *base_cols]].rename(
+        columns={"variant": "baseline", **{c: f"base_{c}" for c in base_cols}})
+    out = out.merge(base, on=["scenario", "rep", "baseline", "parameter"], how="left")
     for q, mcse in QUANTITIES.items():
-        delta = out[q] - out[f"ref_{q}"]
-        se = np.sqrt(out[mcse] ** 2 + out[f"ref_{mcse}"] ** 2)
-        verdicts, lower, upper, factor = equivalence(delta, se, out["ref_sd"], margin)
-        out[f"delta_{q}"], out[f"se_{q}"] = delta, se
-        out[f"lower_{q}"], out[f"upper_{q}"], out[f"factor_{q}"] = lower, upper, factor
-        out[f"verdict_{q}"] = verdicts
-        parts.append(verdicts)
-    out["z_ref"] = out["delta_mean"] / out["se_mean"]
-    out["effect_sd"] = out["delta_mean"].abs() / out["ref_sd"]
-    out.loc[is_ref, ["delta_mean", "z_ref", "effect_sd"]] = 0.0
+        out[f"delta_{q}"] = out[q] - out[f"base_{q}"]
+        out[f"se_{q}"] = np.sqrt(out[mcse] ** 2 + out[f"base_{mcse}"] ** 2)
+    return out
+
+
+def _compared_rows(out: pd.DataFrame) -> np.ndarray:
+    return ((out["variant"] != out["baseline"]) & out["base_mean"].notna()).to_numpy()
+
+
+def parameter_verdicts(summary: pd.DataFrame, reference: str, margin: float = MARGIN, alpha: float = ALPHA,
+                       baselines: dict | None = None, k: int | None = None) -> pd.DataFrame:
+    """One row per (scenario, rep, variant, parameter): each quantity's comparison with the baseline, the
+    parameter's label, recovery and health. ``k``: the quantities compared in the whole study (the
+    disagreement rule's multiplicity; default: those of this table)."""
+    out = parameter_differences(summary, reference, baselines)
+    compared = _compared_rows(out)
+    k = int(compared.sum()) * len(QUANTITIES) if k is None else k
+    z_a, z_d = z_agree(alpha), z_disagree(alpha, k)
+    out["margin"], out["alpha"], out["k_compared"], out["z_agree"], out["z_disagree"] = margin, alpha, k, z_a, z_d
+    parts = []
+    for q in QUANTITIES:
+        labels, lower, upper = classify(out[f"delta_{q}"], out[f"se_{q}"], out["base_sd"], margin, z_a, z_d)
+        out[f"lower_{q}"], out[f"upper_{q}"], out[f"verdict_{q}"] = lower, upper, labels
+        parts.append(labels)
+    out["effect_sd"] = out["delta_mean"].abs() / out["base_sd"]
+    is_base = (out["variant"] == out["baseline"]).to_numpy()
+    out.loc[is_base, ["delta_mean", "effect_sd"]] = 0.0
     out["max_upper"] = out[[f"upper_{q}" for q in QUANTITIES]].max(axis=1)
-    out["ess_factor"] = out[[f"factor_{q}" for q in QUANTITIES]].max(axis=1)  # NaN when all settled
-    own, theirs = _health(out), _health(out, "ref_")
+    own, theirs = _health(out), _health(out, "base_")
     out["trouble"] = [
-        "; ".join(x for x in (f"this fit: {a}" if a else "", f"{reference}: {b}" if b and not r else "") if x)
-        for a, b, r in zip(own, theirs, is_ref, strict=True)
+        "; ".join(x for x in (f"this fit: {a}" if a else "", f"{b_name}: {b}" if b and not base else "") if x)
+        for a, b, base, b_name in zip(own, theirs, is_base, out["baseline"], strict=True)
     ]
-    stacked = np.stack(parts, axis=1)
-    verdict = np.where((stacked == Verdict.DISAGREES).any(axis=1), Verdict.DISAGREES,
-                       np.where((stacked == Verdict.AGREES).all(axis=1), Verdict.AGREES, Verdict.INCONCLUSIVE))
+    verdict = np.array([combine(row) for row in np.stack(parts, axis=1)], dtype=object)
     verdict = np.where(out["trouble"] != "", Verdict.UNRELIABLE, verdict)
-    verdict = np.where(missing, Verdict.UNKNOWN, verdict)
-    out["verdict"] = np.where(is_ref, Verdict.REFERENCE, verdict).astype(str)
+    verdict = np.where(out["base_mean"].isna().to_numpy(), Verdict.UNKNOWN, verdict)
+    base_label = np.where(out["variant"] == reference, Verdict.REFERENCE, Verdict.BASELINE)
+    out["verdict"] = np.where(is_base, base_label, verdict).astype(str)
     out["truth_in_hdi"] = (out["hdi_3%"] <= out["target"]) & (out["target"] <= out["hdi_97%"])
     out["z_truth"] = (out["mean"] - out["target"]) / out["sd"]
     out["divergent"] = out["divergences"] > 0
     out["rhat_high"] = out["r_hat"] > RHAT_MAX
     out["ess_low"] = np.minimum(out["ess_bulk"], out["ess_tail"]) < ESS_MIN
-    per_q = [f"{k}_{q}" for q in QUANTITIES for k in ("delta", "se", "lower", "upper", "factor", "verdict")]
+    per_q = [f"{c}_{q}" for q in QUANTITIES for c in ("delta", "se", "lower", "upper", "verdict")]
     cols = [
-        *KEYS[:3], "reference", "parameter", "mean", "sd", "q5", "q95", "truth", "target", "ref_mean", "ref_sd",
-        "margin", *per_q, "z_ref", "effect_sd", "max_upper", "ess_factor", "verdict", "trouble", "truth_in_hdi",
-        "z_truth", "divergences", "r_hat", "ess_bulk", "ess_tail", "divergent", "rhat_high", "ess_low",
+        *KEYS[:3], "reference", "baseline", "parameter", "mean", "sd", "q5", "q95", *QUANTITIES.values(), "truth",
+        "target", "base_mean", "base_sd", *[f"base_{m}" for m in QUANTITIES.values()], "margin", "alpha",
+        "k_compared", "z_agree", "z_disagree", *per_q, "effect_sd", "max_upper", "verdict", "trouble",
+        "truth_in_hdi", "z_truth", *HEALTH, "divergent", "rhat_high", "ess_low",
     ]
     return out[cols]
 
 
-def bonferroni_z(n: int, z: float = Z) -> float:
-    """MCSEs a difference must clear in a search over ``n`` comparisons, for the false-alarm rate of one at ``z``."""
-    alpha = 2 * norm.sf(z)
-    return float(norm.isf(alpha / (2 * max(int(n), 1))))
+# --- groups -------------------------------------------------------------------------------------------
+
+GROUP_COLUMNS = ["scenario", "rep", "variant", "reference", "baseline", "quantity", "n_slopes", "z_disagree",
+                 "group_verdict", "group_max_upper", "group_factor", "group_factor_both", "worst_groups"]
 
 
-GROUP_COLUMNS = ["scenario", "rep", "variant", "reference", "n_slopes", "z_disagree", "group_verdict",
-                 "group_max_upper", "group_ess_factor", "worst_groups"]
+def group_pairs(slopes: pd.DataFrame | None, reference: str, quantity: str = SLOPE_QUANTITY,
+                baselines: dict | None = None) -> pd.DataFrame:
+    """Every fit's group-level rows of ``quantity`` beside the baseline's (``*_ref`` columns)."""
+    if slopes is not None and "quantity" in slopes:
+        slopes = slopes[slopes["quantity"] == quantity]
+    if slopes is None or slopes.empty:
+        return pd.DataFrame()
+    slopes = slopes.assign(baseline=_baseline_column(slopes, reference, baselines))
+    on = ["scenario", "rep", "group", "predictor"]
+    base = slopes[slopes["variant"] == slopes["baseline"]][[*on, "variant", "mean", "sd", "mcse_mean"]]
+    base = base.rename(columns={"variant": "baseline"})
+    return slopes[slopes["variant"] != slopes["baseline"]].merge(base, on=[*on, "baseline"], suffixes=("", "_ref"))
 
 
 def group_slope_verdicts(slopes: pd.DataFrame, reference: str, margin: float = MARGIN,
-                         quantity: str = SLOPE_QUANTITY) -> pd.DataFrame:
-    """One row per (scenario, rep, variant) other than the reference: every group's posterior mean of
+                         quantity: str = SLOPE_QUANTITY, alpha: float = ALPHA, baselines: dict | None = None,
+                         k: int | None = None) -> pd.DataFrame:
+    """One row per (scenario, rep, variant) other than the baseline: every group's posterior mean of
     ``quantity`` compared (``slope``: each group's slope per predictor; ``expected_response``: each
-    group's expected response, which needs no shared parameter names).
+    group's expected response) by the rules of ``rules.classify`` (``k``: the study's compared quantities;
+    default: the rows of this table).
 
     ``slopes``: rows of ``summarize_group_slopes`` (quantity, group, predictor, mean, sd, mcse_mean) for
     every fit. ``worst_groups`` names the ``WORST_GROUPS`` groups (``group[predictor]`` for slopes) with
     the largest standardized difference ``|delta| / sd_ref`` and their ``z = delta / se``.
     """
-    if slopes is not None and "quantity" in slopes:
-        slopes = slopes[slopes["quantity"] == quantity]
-    if slopes is None or slopes.empty:
+    pairs = group_pairs(slopes, reference, quantity, baselines)
+    if pairs.empty:
         return pd.DataFrame(columns=GROUP_COLUMNS)
-    on = ["scenario", "rep", "group", "predictor"]
-    ref = slopes[slopes["variant"] == reference][[*on, "mean", "sd", "mcse_mean"]]
-    pairs = slopes[slopes["variant"] != reference].merge(ref, on=on, suffixes=("", "_ref"))
+    k = len(pairs) if k is None else k
+    z_a, z_d = z_agree(alpha), z_disagree(alpha, k)
     rows = []
     for (scenario, rep, variant), g in pairs.groupby(["scenario", "rep", "variant"], sort=False):
         delta = (g["mean"] - g["mean_ref"]).to_numpy()
         se = np.sqrt(g["mcse_mean"] ** 2 + g["mcse_mean_ref"] ** 2).to_numpy()
         scale = g["sd_ref"].to_numpy()
-        z_n = bonferroni_z(len(g))
-        verdicts, _, upper, factor = equivalence(delta, se, scale, margin, z_disagree=z_n)
-        if (verdicts == Verdict.DISAGREES).any():
-            verdict = Verdict.DISAGREES
-        elif (verdicts == Verdict.AGREES).all():
-            verdict = Verdict.AGREES
-        else:
-            verdict = Verdict.INCONCLUSIVE
+        labels, _, upper = classify(delta, se, scale, margin, z_a, z_d)
+        verdict = combine(labels)
+        factor, both = draws_to_settle(g["mcse_mean"], g["mcse_mean_ref"], scale, margin, z_a)
         effect = np.abs(delta) / scale
         worst = np.argsort(-effect, kind="stable")[:WORST_GROUPS]
         names = [f"{gr}[{p}]" if p else str(gr) for gr, p in
                  zip(g["group"].to_numpy()[worst], g["predictor"].to_numpy()[worst], strict=True)]
         rows.append({
-            "scenario": scenario, "rep": int(rep), "variant": variant, "reference": reference, "n_slopes": len(g),
-            "z_disagree": z_n, "group_verdict": str(verdict), "group_max_upper": float(np.max(upper)),
-            "group_ess_factor": float(np.nanmax(factor)) if verdict == Verdict.INCONCLUSIVE else float("nan"),
+            "scenario": scenario, "rep": int(rep), "variant": variant, "reference": reference,
+            "baseline": g["baseline"].iloc[0], "quantity": quantity, "n_slopes": len(g), "z_disagree": z_d,
+            "group_verdict": str(verdict), "group_max_upper": float(np.max(upper)),
+            "group_factor": factor, "group_factor_both": both,
             "worst_groups": ", ".join(f"{n} {e:.2f} sd (z = {d / s:.1f})" for n, e, d, s in
                                       zip(names, effect[worst], delta[worst], se[worst], strict=True)),
         })
     return pd.DataFrame(rows, columns=GROUP_COLUMNS)
 
 
-def _compact(params: list[str]) -> str:
-    """``tau[x1], tau[x2], tau[x3]`` -> ``tau[x1..x3]`` for runs within a family."""
-    out, by_family = [], {}
-    for p in parameter_order(params):
-        fam, _, rest = p.partition("[")
-        by_family.setdefault(fam, []).append(rest.rstrip("]"))
-    for fam, items in by_family.items():
-        items = [i for i in items if i]
-        if not items:
-            out.append(fam)
-        elif len(items) > 2 and _consecutive(items):
-            out.append(f"{fam}[{items[0]}..{items[-1]}]")
-        else:
-            out += [f"{fam}[{i}]" for i in items]
-    return ", ".join(out)
+def count_compared(summary: pd.DataFrame, slopes: pd.DataFrame | None, reference: str,
+                   baselines: dict | None = None) -> int:
+    """``K``: every quantity compared in the study, parameters (four quantities each) and group-level
+    quantities, over all scenarios, replicates and variants."""
+    k = int(_compared_rows(parameter_differences(summary, reference, baselines)).sum()) * len(QUANTITIES)
+    for quantity in (SLOPE_QUANTITY, RESPONSE_QUANTITY):
+        k += len(group_pairs(slopes, reference, quantity, baselines))
+    return max(k, 1)
 
 
-def _consecutive(items: list[str]) -> bool:
-    """Whether names are x<k>, x<k+1>, ... in order."""
-    if not all(i.startswith("x") and i[1:].isdigit() for i in items):
-        return False
-    nums = [int(i[1:]) for i in items]
-    return nums == list(range(nums[0], nums[0] + len(nums)))
-
-
-def _structure_clause(check: dict | None) -> str:
-    if not check:
-        return ""
-    clauses = []
-    dims, expected = check["zero_sum_dims"], check["expected_zero_sum_dim"]
-    if check.get("offsets_all_zero"):
-        clauses.append("its group offsets are all zero (a zero-sum over an axis of length 1), so groups cannot differ")
-    elif dims is None:  # group offsets not recovered (a user model without group slopes): the graph says
-        clauses += [r["sentence"] for r in check.get("zero_sum_variables", []) if r["flagged"]]
-    elif dims != [expected]:
-        along = " and ".join(f"`{d}`" for d in dims) if dims else "no named dimension"
-        clauses.append(f"its group offsets sum to zero along {along}, not `{expected}`")
-    logp = check["logp"]
-    if logp["status"] == "no_map":
-        clauses.append(f"no map to {check['reference']}'s parameters: {logp['reason']}")
-    elif logp["status"] == "needs_map":
-        clauses.append(f"log densities not compared with {check['reference']}'s: {logp['reason']}")
-    elif logp["status"] == "different":
-        clauses.append(f"its log density is not {check['reference']}'s up to a constant ({logp['reason']})")
-    return "; ".join(clauses)
-
-
-def _quantity_list(rows: pd.DataFrame, label: Verdict) -> list[str]:
-    """``tau[x1..x3] (mean, sd)``-style items: which quantities of which parameters carry ``label``."""
-    by_quantities: dict[tuple[str, ...], list[str]] = {}
-    for _, r in rows.iterrows():
-        qs = tuple(QUANTITY_NAMES[q] for q in QUANTITIES if r[f"verdict_{q}"] == label)
-        if qs:
-            by_quantities.setdefault(qs, []).append(r["parameter"])
-    return [f"{_compact(params)} ({', '.join(qs)})" for qs, params in by_quantities.items()]
-
-
-def _settle_clause(factor: float, ess: float) -> str:
-    if not np.isfinite(factor):
-        return "a difference this close to the margin cannot be settled by more draws"
-    more = math.ceil((factor - 1) * ess) if np.isfinite(ess) else None
-    extra = f", about {more:,} more effective draws per fit" if more is not None else ""
-    return f"about {factor:.1f}× the effective draws{extra} would settle it"
-
-
-def _unmatched_clause(own: set[str], reference_params: set[str], reference: str) -> str:
-    """Which quantities were not compared because only one of the two models has them ('' if none)."""
-    missing, extra = reference_params - own, own - reference_params
-    if not reference_params or not (missing or extra):
-        return ""
-    parts = [f"{_compact(sorted(missing))} (no variable of this variant matches them by name; "
-             "a rename: in its variant entry maps one)"] if missing else []
-    parts += [f"{_compact(sorted(extra))} (not in {reference})"] if extra else []
-    return "not compared: " + "; ".join(parts)
-
-
-GROUP_QUANTITY_NAMES = {SLOPE_QUANTITY: "group slopes", RESPONSE_QUANTITY: "each group's expected response"}
-
-
-def _group_rows(groups: dict | None, responses: dict | None) -> list[tuple[str, dict]]:
-    """(quantity, ``group_slope_verdicts`` row) of the group-level comparisons a variant has."""
-    return [(q, row) for q, row in ((SLOPE_QUANTITY, groups), (RESPONSE_QUANTITY, responses)) if row is not None]
-
-
-def _group_clause(quantity: str, row) -> str:
-    return (f"; {GROUP_QUANTITY_NAMES[quantity]} ({row['n_slopes']} compared) {row['group_verdict']}, "
-            f"largest differences {row['worst_groups']}")
-
-
-def _comparison(g: pd.DataFrame, groups: dict | None, reference: str, margin: float,
-                responses: dict | None = None) -> tuple[Verdict, str, float]:
-    """The verdict of one variant's compared quantities (health aside), its sentence and ``ess_factor``.
-
-    ``groups`` / ``responses``: the variant's ``group_slope_verdicts`` rows for group slopes and for
-    each group's expected response (None where not compared)."""
-    labels = [str(v) for q in QUANTITIES for v in g[f"verdict_{q}"]]
-    n = len(g)
-    group_text = ""
-    factors = [g["ess_factor"].max()]
-    for quantity, row in _group_rows(groups, responses):
-        labels.append(row["group_verdict"])
-        group_text += _group_clause(quantity, row)
-        if row["group_verdict"] == Verdict.INCONCLUSIVE:
-            factors.append(row["group_ess_factor"])
-    known = [float(f) for f in factors if not np.isnan(f)]
-    factor = max(known) if known else float("nan")
-    if Verdict.DISAGREES in labels:
-        bad = g[g[[f"verdict_{q}" for q in QUANTITIES]].eq(Verdict.DISAGREES).any(axis=1)]
-        text = f"disagrees with {reference}"
-        if len(bad):
-            lower = bad[[f"lower_{q}" for q in QUANTITIES]].max(axis=1).max()
-            text += (f" on {'; '.join(_quantity_list(bad, Verdict.DISAGREES))}: at least {lower:.2f} sd apart "
-                     f"beyond Monte Carlo noise (margin {margin:g} sd; Δmean up to {bad['effect_sd'].max():.2f} sd)")
-        return Verdict.DISAGREES, text + group_text, float("nan")
-    if all(label == Verdict.AGREES for label in labels):
-        text = (f"agrees with {reference} on all {n} parameters (mean, sd, 5% and 95% quantiles): every "
-                f"difference within {g['max_upper'].max():.2f} sd including Monte Carlo error (margin {margin:g} sd)")
-        return Verdict.AGREES, text + group_text, float("nan")
-    unsure = _quantity_list(g, Verdict.INCONCLUSIVE)
-    text = f"inconclusive against {reference}"
-    if unsure:
-        text += f" on {'; '.join(unsure)}"
-    ess = float(g[["ess_bulk", "ess_tail"]].min(axis=1).min())
-    text += (f": not shown within the margin {margin:g} sd nor beyond it (Δmean up to "
-             f"{g['effect_sd'].max():.2f} sd); {_settle_clause(factor, ess)}")
-    return Verdict.INCONCLUSIVE, text + group_text, factor
-
-
-K_GOOD = 0.7  # Pareto k above this: the importance-sampling estimate of that group's elpd is unreliable
+# --- leave-one-group-out ------------------------------------------------------------------------------
 
 
 def elpd_differences(loo: pd.DataFrame, reference: str) -> pd.DataFrame:
@@ -379,165 +271,185 @@ def elpd_differences(loo: pd.DataFrame, reference: str) -> pd.DataFrame:
                                        "high_k_groups", "n_groups"])
 
 
-def _elpd_clause(row) -> str:
-    if row is None:
-        return ""
-    text = (f"leave-one-group-out ELPD {row['elpd_diff']:+.1f} ± {row['elpd_diff_se']:.1f} (se) against the "
-            f"reference's over {row['n_groups']} groups")
-    if row["high_k_groups"]:
-        text += f" ({row['high_k_groups']} group(s) with Pareto k > {K_GOOD}: the estimate is rough)"
-    return text
+# --- one line per variant ---------------------------------------------------------------------------
 
 
-def _prior_predictive_clause(result: dict | None) -> str:
-    """The prior-predictive comparison (``zsneq.analysis.prior_predictive``) in a few words, or ''."""
-    if not result:
-        return ""
-    if result["status"] == "differs":
-        return result["sentence"]  # "prior predictive differs (p = ...): <the statistic that separates most>"
-    if result["status"] == "no_difference":
-        drawn = result.get("drawn_note")
-        return (f"prior predictive: no difference from the reference's found (p = {result['p_value']:.3g})"
-                + (f" ({drawn})" if drawn else ""))
-    return f"prior predictive not compared ({result.get('reason') or result.get('sentence', '')})"
+def _by_fit(rows: pd.DataFrame | None) -> dict:
+    return {} if rows is None or rows.empty else {
+        (r["scenario"], int(r["rep"]), r["variant"]): r for _, r in rows.iterrows()}
+
+
+def _structure_differs(check: dict | None, reference_check: dict | None) -> bool:
+    """The zero-sum check finds the group offsets constrained otherwise than the reference's are."""
+    if not check or (reference_check and statements.structure_clauses(reference_check)):
+        return False
+    return bool(statements.structure_clauses(check))
+
+
+def _posterior_factor(g: pd.DataFrame, groups: list, margin: float, z_a: float) -> tuple[float, bool]:
+    """The "more draws" figure over all of a variant's quantities, parameters and group-level."""
+    n = len(g) * len(QUANTITIES) + sum(int(row["n_slopes"]) for _, row in groups)
+    mcse = np.concatenate([g[m].to_numpy(float) for m in QUANTITIES.values()]) if len(g) else np.array([])
+    base = np.concatenate([g[f"base_{m}"].to_numpy(float) for m in QUANTITIES.values()]) if len(g) else np.array([])
+    scale = np.tile(g["base_sd"].to_numpy(float), len(QUANTITIES)) if len(g) else np.array([])
+    factor, both = draws_to_settle(mcse, base, scale, margin, z_a, n=max(n, 1)) if len(g) else (1.0, False)
+    for _, row in groups:  # the group-level figures were computed for their own n; take the larger
+        if row["group_verdict"] != Verdict.AGREES:
+            factor, both = max(factor, float(row["group_factor"])), both or bool(row["group_factor_both"])
+    return factor, both
 
 
 def variant_verdicts(params: pd.DataFrame, checks: dict[tuple[str, str], dict] | None = None,
                      groups: pd.DataFrame | None = None,
                      prior_predictive: dict[tuple[str, str], dict] | None = None,
                      elpd: pd.DataFrame | None = None,
-                     responses: pd.DataFrame | None = None) -> pd.DataFrame:
-    """One row per (scenario, rep, variant): a verdict (a ``Verdict`` value) and a plain-language sentence.
+                     responses: pd.DataFrame | None = None,
+                     posterior_checks: dict[tuple[str, str], dict] | None = None) -> pd.DataFrame:
+    """One row per (scenario, rep, variant): the model verdict and the posterior verdict, each a column,
+    their evidence, and one plain-language line saying both.
 
-    ``groups``: the rows of ``group_slope_verdicts`` (optional; without them group slopes are not compared);
-    ``responses``: its rows for each group's expected response (``quantity="expected_response"``).
-    ``prior_predictive``: each (scenario, variant)'s prior-predictive comparison with the reference, shown
-    beside the posterior verdict. ``elpd``: the rows of ``elpd_differences`` (leave-one-group-out).
+    ``params``: ``parameter_verdicts``; ``groups`` / ``responses``: ``group_slope_verdicts`` rows for group
+    slopes / each group's expected response; ``checks`` / ``posterior_checks``: each (scenario, variant)'s
+    structural check and its log-density check at posterior draws; ``prior_predictive``: each (scenario,
+    variant)'s prior-predictive comparison; ``elpd``: ``elpd_differences``.
     """
-    checks, prior_predictive = checks or {}, prior_predictive or {}
-    by_elpd = {} if elpd is None or elpd.empty else {
-        (r["scenario"], int(r["rep"]), r["variant"]): r for _, r in elpd.iterrows()}
-    by_fit, by_response = ({} if rows is None or rows.empty else {
-        (r["scenario"], int(r["rep"]), r["variant"]): r for _, r in rows.iterrows()} for rows in (groups, responses))
-    reference_parameters = {key: set(g["parameter"]) for key, g in
-                            params[params["variant"] == params["reference"]].groupby(["scenario", "rep"])}
+    checks, prior_predictive, posterior_checks = checks or {}, prior_predictive or {}, posterior_checks or {}
+    by_elpd, by_fit, by_response = _by_fit(elpd), _by_fit(groups), _by_fit(responses)
+    base_parameters = {key: set(g["parameter"]) for key, g in
+                       params[params["variant"] == params["baseline"]].groupby(["scenario", "rep"])}
     rows = []
     for (scenario, rep, variant), g in params.groupby(["scenario", "rep", "variant"], sort=False):
-        reference = g["reference"].iloc[0]
-        margin = float(g["margin"].iloc[0])
-        check = checks.get((scenario, variant))
-        group_row = by_fit.get((scenario, int(rep), variant))
-        response_row = by_response.get((scenario, int(rep), variant))
-        structure = _structure_clause(check)
-        n = len(g)
-        trouble = "; ".join(dict.fromkeys(t for t in g["trouble"] if t))
-        factor = float("nan")
-        ref_params = reference_parameters.get((scenario, rep), set())
-        unmatched = _unmatched_clause(set(g["parameter"]), ref_params, reference)
-        if variant == reference:
-            verdict, text = Verdict.REFERENCE, f"the reference variant ({n} parameters)"
-        elif not ref_params:
-            verdict, text = Verdict.UNKNOWN, f"cannot compare: the {reference} fit is missing"
-        else:
-            g = g[g["verdict"] != Verdict.UNKNOWN]  # quantities the reference has too
-            verdict, text, factor = _comparison(g, group_row, reference, margin, response_row)
-            if unmatched:
-                text += "; " + unmatched
-                if verdict == Verdict.AGREES:  # agreement on what was compared does not cover the rest
-                    verdict = Verdict.INCONCLUSIVE
-                    text = f"inconclusive against {reference}: " + text.replace(
-                        f"agrees with {reference} on all", "agrees on all compared", 1)
-            if trouble:
-                text = (f"unreliable: sampler trouble ({trouble}), so the comparison is not judged "
-                        f"(as sampled it would read: {text})")
-                verdict, factor = Verdict.UNRELIABLE, float("nan")
-        if structure:
-            text += "; " + structure
-        elif check and check["logp"]["status"] == "equivalent" and variant != reference:
-            text += "; same log density as the reference up to a constant"
-        elpd_row = by_elpd.get((scenario, int(rep), variant))
-        if variant != reference and _elpd_clause(elpd_row):
-            text += "; " + _elpd_clause(elpd_row)
-        pp = prior_predictive.get((scenario, variant))
-        if _prior_predictive_clause(pp):
-            text += "; " + _prior_predictive_clause(pp)
-        known = g["target"].notna()
-        outside = g.loc[known & ~g["truth_in_hdi"].astype(bool), "parameter"].tolist()
-        if known.any():
-            text += (
-                f". Truth inside the 94% HDI for {int(known.sum()) - len(outside)}/{int(known.sum())}"
-                + (f" (outside: {_compact(outside)})" if outside else "")
-            )
-        else:
-            text += ". No known truth (the scenario's own data): recovery not scored"
-        health = []
-        if g["divergences"].iloc[0] > 0:
-            health.append(f"{int(g['divergences'].iloc[0])} divergences")
-        if g["rhat_high"].any():
-            health.append(f"r_hat > {RHAT_MAX} for {_compact(list(g.loc[g['rhat_high'], 'parameter']))}")
-        if g["ess_low"].any():
-            health.append(f"ess < {ESS_MIN} for {_compact(list(g.loc[g['ess_low'], 'parameter']))}")
-        text += ". Sampler: " + ("; ".join(health) if health else "no warnings") + "."
-        rows.append({
-            "scenario": scenario, "rep": int(rep), "variant": variant, "reference": reference,
-            "verdict": str(verdict), "margin": margin,
-            "structure_ok": None if check is None else bool(check["zero_sum_ok"] and check["logp"]["status"] == "equivalent"),
-            "max_effect_sd": float(g["effect_sd"].max()),
-            "max_bound_sd": float(g["max_upper"].max()) if variant != reference else 0.0,
-            "ess_factor": factor,
-            **_evidence_columns(group_row, response_row, elpd_row, pp),
-            "truth_in_hdi": int(known.sum()) - len(outside), "n_parameters": n,
-            "healthy": not health, "trouble": trouble, "statement": f"{variant}: {text}",
-        })
+        key = (scenario, int(rep), variant)
+        rows.append(_variant_row(key, g, base_parameters.get((scenario, rep), set()),
+                                 [(q, r) for q, r in ((SLOPE_QUANTITY, by_fit.get(key)),
+                                                      (RESPONSE_QUANTITY, by_response.get(key))) if r is not None],
+                                 checks, posterior_checks, prior_predictive.get((scenario, variant)), by_elpd.get(key)))
     seen = {(r["scenario"], r["rep"], r["variant"]) for r in rows}
-    for key, row in {**by_fit, **by_response}.items():  # fits with no parameter named alike: map-free only
+    for key in {**by_fit, **by_response}:  # fits with no parameter named alike: group-level quantities only
         if key not in seen:
-            rows.append(_map_free_row(key, by_fit.get(key), by_response.get(key), by_elpd.get(key),
-                                      checks.get((key[0], key[2])), prior_predictive.get((key[0], key[2]))))
+            group_rows = [(q, r) for q, r in ((SLOPE_QUANTITY, by_fit.get(key)),
+                                              (RESPONSE_QUANTITY, by_response.get(key))) if r is not None]
+            empty = params.iloc[0:0].assign(variant=key[2], reference=group_rows[0][1]["reference"],
+                                            baseline=group_rows[0][1]["baseline"])
+            rows.append(_variant_row(key, empty, {"?"}, group_rows, checks, posterior_checks,
+                                     prior_predictive.get((key[0], key[2])), by_elpd.get(key)))
     return pd.DataFrame(rows)
 
 
-def _evidence_columns(group_row, response_row, elpd_row, pp) -> dict:
-    """The verdict table's columns for the group-level, leave-one-group-out and prior-predictive comparisons."""
+def _variant_row(key, g: pd.DataFrame, base_params: set[str], group_rows: list, checks: dict,
+                 posterior_checks: dict, pp: dict | None, elpd_row) -> dict:
+    scenario, rep, variant = key
+    first = group_rows[0][1] if group_rows and g.empty else None
+    reference = first["reference"] if first is not None else g["reference"].iloc[0]
+    baseline = first["baseline"] if first is not None else g["baseline"].iloc[0]
+    margin = float(g["margin"].iloc[0]) if len(g) else MARGIN
+    z_a = float(g["z_agree"].iloc[0]) if len(g) else z_agree()
+    check, posterior_check = checks.get((scenario, variant)), posterior_checks.get((scenario, variant))
+    trouble = "; ".join(dict.fromkeys(t for t in g["trouble"] if t)) if len(g) else ""
+    unmatched = statements.unmatched_clause(set(g["parameter"]), base_params, baseline) if len(g) else (
+        "no variable matches beta, tau or sigma by name (a rename: in its variant entry maps them), so only "
+        "group-level quantities were compared")
+    compared = g[g["verdict"] != Verdict.UNKNOWN] if len(g) else g
+    factor, both, as_sampled = float("nan"), False, None
+    if variant == baseline:
+        posterior = Verdict.REFERENCE if variant == reference else Verdict.BASELINE
+    elif len(g) and not base_params:
+        posterior = Verdict.UNKNOWN
+    else:
+        labels = [v for q in QUANTITIES for v in compared[f"verdict_{q}"]] + [r["group_verdict"] for _, r in group_rows]
+        posterior = combine(labels)
+        if posterior == Verdict.AGREES and unmatched:  # agreement on what was compared does not cover the rest
+            posterior = Verdict.INCONCLUSIVE
+        if posterior == Verdict.INCONCLUSIVE:
+            factor, both = _posterior_factor(compared, group_rows, margin, z_a)
+        if trouble:
+            posterior, as_sampled = Verdict.UNRELIABLE, posterior
+    posterior_text = statements.posterior_statement(
+        posterior, compared, baseline=baseline, reference=reference, margin=margin, quantities=list(QUANTITIES),
+        factor=factor, both=both, groups=group_rows, unmatched=unmatched, trouble=trouble, as_sampled=as_sampled)
+    structure = statements.structure_clauses(check)
+    logp = statements.logp_clause(check, posterior_check)
+    if variant == reference:
+        model = Model.REFERENCE
+    else:
+        model = model_verdict(
+            logp=check["logp"]["status"] if check else None,
+            posterior_logp=posterior_check["logp"]["status"] if posterior_check else None,
+            structure_differs=_structure_differs(check, checks.get((scenario, reference))),
+            prior_predictive=pp["status"] if pp else None, power_stated=bool(pp and pp.get("power")),
+            posterior=posterior)  # an unreliable posterior is not judged, so it shows nothing either way
+    model_text = statements.model_statement(model, structure=structure, logp=logp, prior_predictive=pp,
+                                            posterior=posterior)
+    clauses = [model_text, posterior_text]
+    if variant != reference and elpd_row is not None:
+        clauses.append(statements.elpd_clause(elpd_row))
+    if model in (Model.REFERENCE, Model.SAME) and structure:
+        clauses.append("; ".join(structure))
+    text = "; ".join(c for c in clauses if c)
+    if len(g):
+        health = statements.health_items(g)
+        text += f". {statements.recovery_clause(g)}. Sampler: " + ("; ".join(health) if health else "no warnings") + "."
+    else:
+        health = None
+        text += ". Parameters not summarized, so recovery and sampler health are not scored."
+    known = g["target"].notna() if len(g) else pd.Series(dtype=bool)
     return {
-        "group_verdict": None if group_row is None else group_row["group_verdict"],
-        "worst_groups": None if group_row is None else group_row["worst_groups"],
-        "response_verdict": None if response_row is None else response_row["group_verdict"],
-        "worst_responses": None if response_row is None else response_row["worst_groups"],
+        "scenario": scenario, "rep": int(rep), "variant": variant, "reference": reference, "baseline": baseline,
+        "model_verdict": str(model), "posterior_verdict": str(posterior),
+        "margin": margin, "alpha": float(g["alpha"].iloc[0]) if len(g) else ALPHA,
+        "k_compared": int(g["k_compared"].iloc[0]) if len(g) else 0,
+        "zero_sum_dims": None if not check or check["zero_sum_dims"] is None else ",".join(check["zero_sum_dims"]),
+        "structure_ok": None if check is None else not structure,
+        "logp": check["logp"]["status"] if check else None,
+        "logp_posterior": posterior_check["logp"]["status"] if posterior_check else None,
+        "max_effect_sd": float(g["effect_sd"].max()) if len(g) else float("nan"),
+        "max_bound_sd": (float(compared["max_upper"].max()) if variant != baseline else 0.0) if len(g) else float("nan"),
+        "ess_factor": factor, "ess_factor_both": both,
+        **_evidence_columns(group_rows, elpd_row, pp),
+        "truth_in_hdi": int((known & g["truth_in_hdi"].astype(bool)).sum()) if len(g) else 0,
+        "n_truths": int(known.sum()), "n_parameters": len(g),
+        "healthy": bool(health is not None and not health), "trouble": trouble,
+        "statement": f"{variant}: {text}",
+    }
+
+
+def _evidence_columns(group_rows: list, elpd_row, pp) -> dict:
+    """The verdict table's columns for the group-level, leave-one-group-out and prior-predictive comparisons."""
+    rows = dict(group_rows)
+    slope, response = rows.get(SLOPE_QUANTITY), rows.get(RESPONSE_QUANTITY)
+    power = (pp or {}).get("power") or {}
+    return {
+        "group_verdict": None if slope is None else slope["group_verdict"],
+        "worst_groups": None if slope is None else slope["worst_groups"],
+        "response_verdict": None if response is None else response["group_verdict"],
+        "worst_responses": None if response is None else response["worst_groups"],
         "elpd_diff": float("nan") if elpd_row is None else elpd_row["elpd_diff"],
         "elpd_diff_se": float("nan") if elpd_row is None else elpd_row["elpd_diff_se"],
         "prior_predictive": None if pp is None else pp["status"],
         "prior_predictive_p": float("nan") if pp is None or pp.get("p_value") is None else float(pp["p_value"]),
+        "prior_predictive_power": float(min(power.values())) if power else float("nan"),
     }
 
 
-def _map_free_row(key, group_row, response_row, elpd_row, check, pp) -> dict:
-    """The verdict line of a fit none of whose variables matches beta, tau or sigma by name: the group-level
-    comparisons only, never *agrees* (the parameters are not compared)."""
-    scenario, rep, variant = key
-    reference = (response_row if response_row is not None else group_row)["reference"]
-    compared = _group_rows(group_row, response_row)
-    labels = [row["group_verdict"] for _, row in compared]
-    verdict = Verdict.DISAGREES if Verdict.DISAGREES in labels else Verdict.INCONCLUSIVE
-    text = (f"{verdict} against {reference}: no variable matches beta, tau or sigma by name (a rename: in its "
-            "variant entry maps them), so only group-level quantities were compared")
-    text += "".join(_group_clause(quantity, row) for quantity, row in compared)
-    for clause in (_structure_clause(check), _elpd_clause(elpd_row), _prior_predictive_clause(pp)):
-        if clause:
-            text += "; " + clause
-    return {
-        "scenario": scenario, "rep": int(rep), "variant": variant, "reference": reference, "verdict": str(verdict),
-        "margin": float("nan"),
-        "structure_ok": None if check is None else bool(check["zero_sum_ok"] and check["logp"]["status"] == "equivalent"),
-        "max_effect_sd": float("nan"), "max_bound_sd": float("nan"),
-        "ess_factor": float("nan"),
-        **_evidence_columns(group_row, response_row, elpd_row, pp),
-        "truth_in_hdi": 0, "n_parameters": 0, "healthy": False, "trouble": "",  # health not scored
-        "statement": f"{variant}: {text}. Parameters not summarized, so recovery and sampler health are not scored.",
-    }
+def judge(summary: pd.DataFrame, reference: str, *, margin: float = MARGIN, alpha: float = ALPHA,
+          checks: dict | None = None, posterior_checks: dict | None = None, slopes: pd.DataFrame | None = None,
+          prior_predictive: dict | None = None, loo: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The whole study's verdicts: ``(parameter rows, variant rows)``, with the baselines chosen and ``K``
+    counted over every quantity the study compares."""
+    baselines = choose_baselines(summary, reference, checks, posterior_checks)
+    k = count_compared(summary, slopes, reference, baselines)
+    params = parameter_verdicts(summary, reference, margin, alpha, baselines, k)
+    groups, responses = (None, None) if slopes is None else (
+        group_slope_verdicts(slopes, reference, margin, quantity=q, alpha=alpha, baselines=baselines, k=k)
+        for q in (SLOPE_QUANTITY, RESPONSE_QUANTITY))
+    elpd = elpd_differences(loo, reference) if loo is not None else None
+    return params, variant_verdicts(params, checks, groups, prior_predictive, elpd, responses, posterior_checks)
 
 
-def verdict_counts(variants: pd.DataFrame) -> dict[str, int]:
-    """How many (scenario, rep, variant) rows carry each label other than ``reference``, in label order."""
-    counts = variants["verdict"].value_counts() if len(variants) else pd.Series(dtype=int)
-    return {str(v): int(counts.get(str(v), 0)) for v in Verdict if v != Verdict.REFERENCE}
+def verdict_counts(variants: pd.DataFrame, column: str = "posterior_verdict") -> dict[str, int]:
+    """How many (scenario, rep, variant) rows carry each label of one question, in label order (the
+    reference's and baseline's own labels left out)."""
+    labels = [v for v in (Model if column == "model_verdict" else Verdict)
+              if v not in (Verdict.REFERENCE, Verdict.BASELINE, Model.REFERENCE)]
+    counts = variants[column].value_counts() if len(variants) else pd.Series(dtype=int)
+    return {str(v): int(counts.get(str(v), 0)) for v in labels}

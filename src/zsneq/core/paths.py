@@ -38,6 +38,11 @@ def check(scenario=S, variant=V) -> str:
     return f"{RESULTS}/checks/{scenario}/{variant}.json"
 
 
+def posterior_check(scenario=S, variant=V) -> str:
+    """The log-density check of a variant against the reference at draws of both posteriors (replicate 0)."""
+    return f"{RESULTS}/checks/{scenario}/{variant}.posterior.json"
+
+
 def prior_predictive(scenario=S, variant=V) -> str:
     """The prior-predictive comparison of a variant with the reference (no parameter map needed)."""
     return f"{RESULTS}/prior_predictive/{scenario}/{variant}.json"

@@ -23,7 +23,9 @@ from zsneq.analysis.benchmark import (
     job_benchmark_summary,
     scaling_grid,
 )
-from zsneq.analysis.verdicts import MARGIN, Verdict, rule_sentences, verdict_counts
+from zsneq.analysis.rules import ALPHA, MARGIN, Model, Verdict, z_agree
+from zsneq.analysis.statements import rule_sentences
+from zsneq.analysis.verdicts import verdict_counts
 from zsneq.core.config import calibrated_scenarios, prior_scenarios, variant_names
 from zsneq.core.io import write_text
 from zsneq.core.paths import DIAGNOSTIC_KINDS
@@ -68,14 +70,93 @@ def variant_table(rows: pd.DataFrame) -> dict:
 
 MAX_REPLICATES_SHOWN = 3  # replicates with full tables and verdict lines; the rest are tallied
 SEVERITY = [Verdict.DISAGREES, Verdict.UNRELIABLE, Verdict.UNKNOWN, Verdict.INCONCLUSIVE, Verdict.AGREES,
-            Verdict.REFERENCE]  # the label a tally of replicates shows first
+            Verdict.BASELINE, Verdict.REFERENCE]  # the label a tally of replicates shows first
+MODEL_CLASS = {Model.SAME: "ok", Model.NO_DIFFERENCE: "ok", Model.DIFFERENT: "notok", Model.NOT_SHOWN: "unsure",
+               Model.REFERENCE: "ref"}
+POSTERIOR_CLASS = {Verdict.AGREES: "ok", Verdict.DISAGREES: "notok", Verdict.INCONCLUSIVE: "unsure",
+                   Verdict.UNRELIABLE: "unsure", Verdict.UNKNOWN: "unsure", Verdict.REFERENCE: "ref",
+                   Verdict.BASELINE: "ref"}
+EVIDENCE_COLUMNS = ["model", "posterior", "structure / zero-sum axis", "log density", "prior predictive",
+                    "posterior (worst quantity)", "groups", "ELPD vs reference", "sampler health", "truth coverage"]
 
 
 def verdict_overview(verdicts: pd.DataFrame | None, config: dict) -> dict:
-    """First-screen summary: how many variant fits carry each label, the margin, one rule sentence per label."""
-    margin = float(config.get("verdicts", {}).get("margin", MARGIN))
-    frame = verdicts if verdicts is not None else pd.DataFrame(columns=["verdict"])
-    return {"counts": verdict_counts(frame), "margin": margin, "rules": rule_sentences(margin)}
+    """First-screen summary: how many variant fits carry each label of each question, the margin and level,
+    one rule sentence per label."""
+    settings = config.get("verdicts", {})
+    margin, alpha = float(settings.get("margin", MARGIN)), float(settings.get("alpha", ALPHA))
+    frame = verdicts if verdicts is not None and not verdicts.empty else pd.DataFrame(
+        columns=["model_verdict", "posterior_verdict"])
+    k = int(frame["k_compared"].max()) if "k_compared" in frame and len(frame) else 0
+    return {"model_counts": verdict_counts(frame, "model_verdict"),
+            "posterior_counts": verdict_counts(frame, "posterior_verdict"),
+            "margin": margin, "alpha": alpha, "k": k, "rules": rule_sentences(margin, alpha, k, z_agree(alpha))}
+
+
+def _cell(text, cls: str = "", title: str = "") -> dict:
+    return {"text": text, "cls": cls, "title": title}
+
+
+def _finite(value) -> bool:
+    return value is not None and not (isinstance(value, float) and not np.isfinite(value))
+
+
+def evidence_cells(r) -> list[dict]:
+    """One variant's row of the first screen's table: the two verdicts, then each piece of evidence."""
+    model, posterior = r["model_verdict"], r["posterior_verdict"]
+    dims = r.get("zero_sum_dims")
+    structure = _cell("–") if r.get("structure_ok") is None else _cell(
+        dims or "–", "ok" if r["structure_ok"] else "notok")
+    logp, post = r.get("logp"), r.get("logp_posterior")
+    if logp is None:
+        logp_cell = _cell("–")
+    elif logp == "equivalent" and post in (None, "equivalent"):
+        logp_cell = _cell("equal up to a constant" + (" (prior + posterior points)" if post else ""), "ok")
+    elif "different" in (logp, post):
+        logp_cell = _cell("differs" + (" at posterior points" if logp != "different" else ""), "notok")
+    else:
+        logp_cell = _cell({"no_map": "no map", "needs_map": "not compared (no shared variables)"}.get(logp, logp),
+                          "unsure")
+    pp, p = r.get("prior_predictive"), r.get("prior_predictive_p")
+    power = r.get("prior_predictive_power")
+    if pp is None:
+        pp_cell = _cell("–")
+    elif pp == "differs":
+        pp_cell = _cell(f"differs (p = {p:.3g})", "notok")
+    elif pp == "no_difference":
+        pp_cell = _cell(f"none found (p = {p:.3g}" + (f"; power ≥ {power:.2f}" if _finite(power) else "") + ")",
+                        "ok" if _finite(power) else "unsure")
+    else:
+        pp_cell = _cell("not compared", "unsure")
+    if posterior in (Verdict.REFERENCE, Verdict.BASELINE) or not _finite(r.get("max_effect_sd")):
+        worst = _cell("–")
+    else:
+        worst = _cell(f"Δ {r['max_effect_sd']:.2f} sd (bound {r['max_bound_sd']:.2f})",
+                      POSTERIOR_CLASS.get(posterior, ""))
+    groups = [f"slopes {r['group_verdict']}" if r.get("group_verdict") else "",
+              f"responses {r['response_verdict']}" if r.get("response_verdict") else ""]
+    group_labels = [r.get("group_verdict"), r.get("response_verdict")]
+    groups_cell = _cell(", ".join(g for g in groups if g) or "–",
+                        "notok" if "disagrees" in group_labels else ("ok" if any(group_labels) and all(
+                            g in (None, "agrees") for g in group_labels) else ""),
+                        r.get("worst_groups") or "")
+    elpd = _cell(f"{r['elpd_diff']:+.1f} ± {r['elpd_diff_se']:.1f}") if _finite(r.get("elpd_diff")) else _cell("–")
+    health = _cell("ok", "ok") if r["healthy"] else _cell("trouble" if r.get("trouble") else "–",
+                                                          "notok" if r.get("trouble") else "", r.get("trouble") or "")
+    n_truths = int(r.get("n_truths", 0) or 0)
+    truth = _cell(f"{int(r['truth_in_hdi'])}/{n_truths} in 94% HDI" if n_truths else "no known truth",
+                  "ok" if n_truths and int(r["truth_in_hdi"]) == n_truths else "")
+    return [_cell(str(model), MODEL_CLASS.get(model, "")), _cell(str(posterior), POSTERIOR_CLASS.get(posterior, "")),
+            structure, logp_cell, pp_cell, worst, groups_cell, elpd, health, truth]
+
+
+def evidence_table(verdicts: pd.DataFrame | None, scenario: str) -> list[dict]:
+    """The first screen's table of one scenario: replicate 0's variants as rows, evidence as columns."""
+    if verdicts is None or verdicts.empty:
+        return []
+    sub = verdicts[(verdicts["scenario"] == scenario) & (verdicts["rep"] == verdicts["rep"].min())]
+    return [{"variant": r["variant"], "baseline": r["variant"] == r["baseline"], "cells": evidence_cells(r)}
+            for _, r in sub.iterrows()]
 
 
 def verdict_rows(verdicts: pd.DataFrame | None, scenario: str) -> list[dict]:
@@ -84,15 +165,16 @@ def verdict_rows(verdicts: pd.DataFrame | None, scenario: str) -> list[dict]:
         return []
     sub = verdicts[verdicts["scenario"] == scenario].sort_values(["rep", "variant"])
     shown = sorted(sub["rep"].unique())[:MAX_REPLICATES_SHOWN]
-    rows = [{"rep": int(r["rep"]), "verdict": r["verdict"], "statement": r["statement"]}
-            for _, r in sub[sub["rep"].isin(shown)].iterrows()]
+    rows = [{"rep": int(r["rep"]), "verdict": r["posterior_verdict"], "model": r["model_verdict"],
+             "statement": r["statement"]} for _, r in sub[sub["rep"].isin(shown)].iterrows()]
     if sub["rep"].nunique() > len(shown):
         for variant, v in sub.groupby("variant", sort=False):
-            counts = v["verdict"].value_counts()
-            tally = ", ".join(f"{name} in {n}" for name, n in counts.items())
+            counts = v["posterior_verdict"].value_counts()
+            tally = ", ".join(f"posterior {name} in {n}" for name, n in counts.items())
             worst = next((str(label) for label in SEVERITY if str(label) in counts), counts.index[0])
-            rows.append({"rep": None, "verdict": worst,
-                         "statement": f"`{variant}` over all {len(v)} replicates: {tally}."})
+            models = ", ".join(f"{name} in {n}" for name, n in v["model_verdict"].value_counts().items())
+            rows.append({"rep": None, "verdict": worst, "model": None,
+                         "statement": f"`{variant}` over all {len(v)} replicates: model {models}; {tally}."})
     return rows
 
 
@@ -138,8 +220,10 @@ def diagnostics(scenario: str, config: dict, verdicts: pd.DataFrame | None, figu
     flagged = set()
     if verdicts is not None and not verdicts.empty:
         rows = verdicts[(verdicts["scenario"] == scenario) & (verdicts["rep"] == 0)]
-        flagged = set(rows.loc[rows["verdict"].isin([Verdict.DISAGREES, Verdict.UNKNOWN, Verdict.UNRELIABLE,
-                                                     Verdict.INCONCLUSIVE]) | ~rows["healthy"], "variant"])
+        flagged = set(rows.loc[rows["posterior_verdict"].isin([Verdict.DISAGREES, Verdict.UNKNOWN, Verdict.UNRELIABLE,
+                                                               Verdict.INCONCLUSIVE])
+                               | rows["model_verdict"].isin([Model.DIFFERENT, Model.NOT_SHOWN]) | ~rows["healthy"],
+                               "variant"])
     out = []
     for variant in variant_names(config):
         images = {k: data_uri(figures.diagnostics[scenario, variant, k]) for k in DIAGNOSTIC_KINDS
@@ -172,6 +256,7 @@ def scenario_sections(summary: pd.DataFrame, config: dict, verdicts: pd.DataFram
             "reps": reps,
             "more_reps": max(0, int(sub["rep"].nunique()) - len(reps)),
             "verdicts": verdict_rows(verdicts, scenario),
+            "evidence": evidence_table(verdicts, scenario),
             "checks": [c for c in checks if c["scenario"] == scenario],
         })
     return sections
@@ -360,6 +445,7 @@ def render(summary: pd.DataFrame, template: Path, config: dict, verdicts: pd.Dat
         generated=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         reference=config["reference_variant"],
         overview=verdict_overview(verdicts, config),
+        evidence_columns=EVIDENCE_COLUMNS,
         config_alpha=config.get("calibration", {}).get("alpha", 0.05),
         json=json,
     )
