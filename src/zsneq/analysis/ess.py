@@ -58,7 +58,13 @@ def ess_bulk_array(x: np.ndarray) -> np.ndarray:
     finite = np.isfinite(x).all(axis=(1, 2))
     split = _split_chains(x[finite])
     size = split[0].size
-    ranks = rankdata(split.reshape(len(split), size), method="average", axis=1)
+    flat = split.reshape(len(split), size)
+    order = np.argsort(flat, axis=1)
+    ranks = np.empty_like(flat)
+    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(1.0, size + 1), flat.shape), axis=1)
+    tied = (np.diff(np.take_along_axis(flat, order, axis=1), axis=1) == 0).any(axis=1)
+    if tied.any():  # average ranks where values repeat (a sort is some ten times faster than rankdata)
+        ranks[tied] = rankdata(flat[tied], method="average", axis=1)
     scores = ndtri((ranks - 3 / 8) / (size - 2 * 3 / 8 + 1)).reshape(split.shape)
     out[finite] = _ess_split(scores)
     return out
