@@ -244,6 +244,65 @@ def test_chains_that_barely_moved_are_thinned_to_their_ess_not_left_out():
     assert np.median(kept) < 10 and ecdf_pvalues(pit_values(among_ess, kept, jitter))[0] > 0.05
 
 
+SAMPLED = {"reps": 20, "params": 3, "chains": 2, "draws": 100, "rank_draws": 50}  # a small SBC study
+
+
+def sampled_pits(rng, studies: int, samplers, *, reps, params, chains, draws, rank_draws) -> list[np.ndarray]:
+    """PIT values ``(studies, params, reps)`` of simulated SBC studies of the conjugate normal model, one array
+    per sampler ``(rho, scale)``: every fit draws AR(1) chains of ``Normal(y / 2, scale^2 / 2)`` (the exact
+    posterior when ``scale`` is 1) and is ranked as the workflow ranks a fit (``fit_ranks``: bulk ESS, thinning)
+    and turned into PIT values with one ``U`` per fit (``pit_values``). Samplers fit the same datasets."""
+    theta = rng.standard_normal((studies, params, reps))
+    mean = (theta + rng.standard_normal(theta.shape)) / 2
+    out = []
+    for rho, scale in samplers:
+        chains_ = mean[..., None, None] + np.sqrt(0.5) * scale * ar1(rng, (*mean.shape, chains, draws), rho)
+        rank, kept, _ = fit_ranks(chains_, theta, rank_draws)
+        out.append(pit_values(rank, kept, rng.uniform(size=(studies, 1, reps))))
+    return out
+
+
+def alarm_rates(samplers, studies: int, alpha: float, seed: int, chunk: int = 250, **study) -> dict:
+    """Share of simulated studies in which the rules raise an alarm on some parameter (p <= alpha / K): the
+    paired test of the second sampler against the first (``paired``), the absolute SBC of each (``absolute``)."""
+    study = SAMPLED | study
+    rng = np.random.default_rng(seed)
+    threshold = alpha / study["params"]
+    paired, absolute = 0, np.zeros(len(samplers), dtype=int)
+    for start in range(0, studies, chunk):
+        n = min(chunk, studies - start)
+        pits = sampled_pits(rng, n, samplers, **study)
+        paired += int((paired_pit_test(pits[1], pits[0])["p_paired"] <= threshold).any(axis=1).sum())
+        for i, pit in enumerate(pits):
+            p = ecdf_pvalues(pit.reshape(-1, study["reps"])).reshape(n, study["params"])
+            absolute[i] += int((p <= threshold).any(axis=1).sum())
+    return {"paired": paired / studies, "absolute": (absolute / studies).tolist()}
+
+
+def test_family_wise_false_alarm_rates_of_an_equivalent_pair_sampled_differently_are_near_alpha():
+    """2000 simulated studies (20 replicates, 3 parameters; exact posterior): the reference's sampler draws
+    independently, the variant's mixes slowly (AR(1), 0.9: bulk ESS about 10 of 200 draws, so its fits are
+    ranked among about 10 draws, the reference's among 50). Neither the paired test nor either absolute SBC
+    may raise an alarm in more than alpha of the studies, nor in much fewer (a test that never fires has no
+    power): each rate lies in [0.6 alpha, alpha], widened by two binomial standard errors (0.0049 at 2000
+    studies) for the Monte Carlo error of the estimate."""
+    alpha, studies = 0.05, 2000
+    rates = alarm_rates([(0.0, 1.0), (0.9, 1.0)], studies, alpha, seed=11)
+    print(f"family-wise false-alarm rates, alpha {alpha}: {rates}")
+    tolerance = 2 * np.sqrt(alpha * (1 - alpha) / studies)
+    for rate in [rates["paired"], *rates["absolute"]]:
+        assert 0.6 * alpha - tolerance <= rate <= alpha + tolerance, rates
+
+
+def test_paired_sbc_flags_a_posterior_one_and_a_half_times_too_wide():
+    """The variant's posterior sd 1.5 times the exact one (underconfident), sampled slowly as above, in 200
+    studies of 50 replicates: the paired test flags it in most (measured 0.62), the variant's absolute SBC
+    in far fewer (0.26). Its power is bounded by the slow sampler's ranks among about 13 draws."""
+    rates = alarm_rates([(0.0, 1.0), (0.9, 1.5)], 200, 0.05, seed=12, reps=50)
+    print(f"alarm rates, posterior sd 1.5x, 50 replicates: {rates}")
+    assert rates["paired"] >= 0.45 and rates["paired"] > rates["absolute"][1] + 0.2
+
+
 def test_sbc_only_scores_prior_scenarios(calibrated):
     assert sbc_table(calibrated, ["other"], alpha=0.05).empty
 
