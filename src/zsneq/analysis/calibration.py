@@ -3,8 +3,15 @@
 One dataset cannot tell bad luck from a wrong model; many replicates can.
 
 - **Per replicate** (``replicate_rows``): for every fit and top-level parameter, the central
-  (equal-tailed) posterior intervals at each level, the rank of the truth among ``L`` thinned
-  posterior draws, and the bulk ESS.
+  (equal-tailed) posterior intervals at each level, the bulk ESS, and the rank of the truth among the
+  fit's draws thinned to about independent ones (``fit_ranks``). Ranks of autocorrelated draws are
+  not uniform even for a correct model (draws that move together pile the truth's rank at the ends;
+  Talts et al. 2018, "Validating Bayesian inference algorithms with simulation-based calibration",
+  on autocorrelation), so each fit is thinned to its effective draws: ``L_i = min(L, floor(ESS))``
+  draws (column ``ranked_draws``; ``L`` is ``rank_draws``) with stride ``total // L_i`` through the
+  chains laid end to end, at least ``total / ESS`` draws apart. ESS is ArviZ's bulk ESS of that
+  parameter in that fit (``zsneq.analysis.ess.ess_bulk_array``). A well-mixed fit keeps ``L``
+  draws; none is left out for low ESS.
 - **Coverage** (``coverage_table``): per scenario, variant, parameter and level, the share of
   replicates whose central interval contains the truth, with a 95% Clopper-Pearson interval. beta is
   scored against two truths: the *target* (the mean of the simulated groups' slopes, which is what a
@@ -12,9 +19,11 @@ One dataset cannot tell bad luck from a wrong model; many replicates can.
   groups around; tau and sigma have one truth, the simulated value.
 - **Simulation-based calibration** (``sbc_table``), for scenarios whose truths are drawn from the
   intended model's prior (``truth: prior``): if a variant implements that model, the rank of each
-  truth among ``L`` independent posterior draws is uniform on ``0..L``. Ranks become PIT values
-  ``u = (rank + U) / (L + 1)`` with ``U ~ Uniform(0, 1)`` (randomized, so ``u`` is exactly uniform
-  under calibration). Their ECDF is scored by the statistic ArviZ's simultaneous band is built on
+  truth among ``L_i`` independent posterior draws is uniform on ``0..L_i``. Ranks become PIT values
+  ``u = (rank + U) / (L_i + 1)`` with ``U ~ Uniform(0, 1)`` (randomized, so ``u`` is exactly uniform
+  under calibration whatever ``L_i``: fits ranked among different numbers of draws share one scale).
+  ``U`` is seeded by the replicate and the variant (``fit_jitter``), so a fit's PIT values depend on
+  that fit alone. Their ECDF is scored by the statistic ArviZ's simultaneous band is built on
   (``arviz_stats.ecdf_utils.ecdf_pit``): ``T``, the smallest binomial tail probability of the ECDF
   over the evaluation points ``i / n``. Its null distribution for ``n`` replicates is simulated once
   (``N_NULL`` uniform PIT sets, fixed seed) and gives a p-value ``p_ecdf``; the simultaneous band of
@@ -25,17 +34,28 @@ One dataset cannot tell bad luck from a wrong model; many replicates can.
   **Rule**: a parameter *fails* when ``p_ecdf <= alpha / K``, where ``K`` is the number of top-level
   parameters (Bonferroni, so a calibrated variant fails on some parameter with probability at most
   ``alpha``); a variant passes when none of its parameters fails. Fewer than
-  ``MIN_SBC_REPLICATES`` successful fits give no verdict.
+  ``MIN_SBC_REPLICATES`` successful fits give no verdict. ``low_ess`` counts the replicates ranked
+  among fewer than ``L`` draws.
 - **Differential SBC** (``sbc_paired_table``): every variant is fitted to the same datasets as the
   reference, so a bad set of datasets affects both alike. Per replicate, the variant's and the
-  reference's ranks of the same truth are paired; two Wilcoxon signed-rank tests ask whether the
-  variant's ranks sit lower or higher (``rank - rank_ref``: location) or further out in the tails
-  (``|rank - L/2| - |rank_ref - L/2|``: over- or underconfidence) than the reference's. ``p_paired``
-  is the smaller p-value times two (Bonferroni over the two tests); ``paired_differs`` when
-  ``p_paired <= alpha / K``. Only replicates where both fits have a bulk ESS of at least the L
-  thinned draws a rank is taken among enter the pairs (``n_low_ess`` counts the others): ranks from
-  chains that barely moved are not draws of the posterior, and the same model sampled well in one
-  variant and badly in the reference would otherwise look like two models.
+  reference's PIT values of the same truth are paired (PIT, not ranks: the two fits may be ranked
+  among different numbers of draws); two Wilcoxon signed-rank tests ask whether the variant's sit
+  lower or higher (``u - u_ref``: location) or further out in the tails
+  (``|u - 1/2| - |u_ref - 1/2|``: over- or underconfidence) than the reference's. ``p_paired`` is
+  the smaller p-value times two (Bonferroni over the two tests); ``paired_differs`` when
+  ``p_paired <= alpha / K``. Every replicate both fitted enters, also those where a sampler mixed
+  badly (thinned further, counted in ``n_low_ess``): leaving them out let each sampler choose its own
+  pairs, and the datasets left out (for a hierarchical model, the small-tau ones a tau-prior error
+  shows on) were those that matter.
+
+  **Measured** (``tests/test_calibration.py``; conjugate normal model, exact posterior, samplers
+  simulated as AR(1) chains, fits ranked by ``fit_ranks`` and tested by ``paired_pit_test`` and
+  ``ecdf_pvalues`` as here): over 2000 simulated studies of 20 replicates and 3 parameters, a
+  reference sampling independently (ranked among 50 draws) against the same posterior sampled with
+  autocorrelation 0.9 (bulk ESS about 13 of 200 draws), the family-wise false-alarm rate at
+  ``alpha = 0.05`` is 0.052 for the paired test and 0.047 / 0.055 for the two absolute SBCs (binomial
+  standard error 0.005). Thinning does not rescue chains whose ESS is only 2 or 3 draws: the ESS
+  estimate itself is then too high, and the ranks still pile at the ends.
 """
 
 from __future__ import annotations
