@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from zsneq.analysis.ess import ess_mean, ess_mean_array, mcse_mean
+from zsneq.analysis.ess import ess_bulk_array, ess_mean, ess_mean_array, mcse_mean
 
 
 def _ar1(rng, phi, chains, draws, n):
@@ -55,3 +55,16 @@ def test_loo_relative_ess_is_arviz_stats_default():
 
     assert loo_relative_ess(posterior) == pytest.approx(_get_r_eff(xr.DataTree.from_dict({"posterior": posterior}),
                                                                    4 * 200), rel=1e-10)
+
+
+@pytest.mark.parametrize("chains,draws", [(4, 200), (2, 100), (1, 57), (3, 4), (2, 7)])
+def test_bulk_ess_is_arviz_stats_one_quantity_at_a_time(chains, draws):
+    rng = np.random.default_rng(chains * 100 + draws)
+    phi = np.linspace(-0.9, 0.97, 30)
+    x = np.exp(_ar1(rng, phi, chains, draws, len(phi)))  # skewed: the normal scores differ from the values
+    x[3] = 2.5
+    x[7, 0, 1] = np.nan
+    x[11, 0, :2] = x[11, 0, 2]  # ties share an average rank
+    ours = ess_bulk_array(x)
+    theirs = np.array([float(azs.ess(x[i], method="bulk")) for i in range(len(x))])
+    np.testing.assert_allclose(ours, theirs, rtol=1e-10, equal_nan=True)

@@ -210,23 +210,28 @@ def sbc_verdict_label(sbc: pd.DataFrame, variant: str, parameter: str) -> str:
 def sbc_rank_figure(replicates: pd.DataFrame, sbc: pd.DataFrame, title: str = "") -> plt.Figure:
     """Histograms of the ranks of the truths among the thinned draws: rows variants, columns parameters.
 
-    Grey: where 99% of each bin's counts fall if the ranks are uniform (binomial, bin by bin).
-    ``replicates`` holds one scenario.
+    Ranks are drawn on the scale of ``L`` draws as ``(L + 1) * PIT`` (``replicate_pits``), so fits ranked
+    among fewer draws (bulk ESS below ``L``) share the axis. Grey: where 99% of each bin's counts fall if
+    the ranks are uniform (binomial, bin by bin). ``replicates`` holds one scenario.
     """
     from scipy.stats import binom
 
+    from zsneq.analysis.calibration import replicate_pits
+
     variants, params = _sbc_grid(replicates)
     L = int(replicates["rank_draws"].iloc[0])
+    replicates = replicates.assign(scaled_rank=(L + 1) * replicate_pits(replicates))
     fig, axes = plt.subplots(len(variants), len(params), figsize=(2.0 + 2.1 * len(params), 0.8 + 1.7 * len(variants)),
                              sharex=True, squeeze=False)
     for i, variant in enumerate(variants):
         for j, param in enumerate(params):
             ax = axes[i, j]
-            ranks = replicates.loc[(replicates["variant"] == variant) & (replicates["parameter"] == param), "rank"]
+            ranks = replicates.loc[(replicates["variant"] == variant) & (replicates["parameter"] == param),
+                                   "scaled_rank"]
             n = len(ranks)
             bins = int(np.clip(n // 10, 1, min(20, L + 1)))
             edges = np.linspace(0, L + 1, bins + 1)
-            counts, _ = np.histogram(ranks.to_numpy() + 0.5, bins=edges)  # rank r covers [r, r + 1)
+            counts, _ = np.histogram(ranks.to_numpy(), bins=edges)  # rank r among L draws lies in [r, r + 1)
             p = np.diff(edges) / (L + 1)
             lo, hi = binom.ppf(0.005, n, p), binom.ppf(0.995, n, p)
             ax.stairs(hi, edges, baseline=lo, fill=True, color="0.88", lw=0)  # one path per panel, not a bar each
@@ -249,7 +254,8 @@ BAND_POINTS = 101  # steps of the drawn SBC band: a panel is ~200 px wide, finer
 
 
 def sbc_ecdf_figure(replicates: pd.DataFrame, sbc: pd.DataFrame, alpha: float, title: str = ""):
-    """ECDF differences of the ranks' PIT values (ArviZ ``plot_ecdf_pit``) with simultaneous bands.
+    """ECDF differences of the ranks' PIT values (``replicate_pits``, as the rule scores them; ArviZ
+    ``plot_ecdf_pit``) with simultaneous bands.
 
     Rows variants, columns parameters. The band is ArviZ's simultaneous band
     (``arviz_stats.ecdf_utils.ecdf_pit``) at probability ``1 - alpha / K`` for K parameters, the
@@ -263,16 +269,13 @@ def sbc_ecdf_figure(replicates: pd.DataFrame, sbc: pd.DataFrame, alpha: float, t
     import xarray as xr
     from arviz_plots import PlotCollection
 
-    from zsneq.analysis.calibration import pit_values, sbc_band
+    from zsneq.analysis.calibration import replicate_pits, sbc_band
 
     variants, params = _sbc_grid(replicates)
-    L = int(replicates["rank_draws"].iloc[0])
-    ranks = replicates.pivot_table(index="rep", columns=["variant", "parameter"], values="rank").dropna()
-    pit = {
-        p: (("variant", "replicate"), np.stack([pit_values(ranks[(v, p)].to_numpy(), L) for v in variants]))
-        for p in params
-    }
-    ds = xr.Dataset(pit, coords={"variant": variants, "replicate": ranks.index.to_numpy()})
+    pits = replicates.assign(pit=replicate_pits(replicates)).pivot_table(
+        index="rep", columns=["variant", "parameter"], values="pit").dropna()
+    pit = {p: (("variant", "replicate"), np.stack([pits[(v, p)].to_numpy() for v in variants])) for p in params}
+    ds = xr.Dataset(pit, coords={"variant": variants, "replicate": pits.index.to_numpy()})
     prob = 1 - alpha / len(params)
     pc = PlotCollection.grid(ds, cols=["__variable__"], rows=["variant"], backend="matplotlib",
                              figure_kwargs={"figsize": (2.0 + 2.3 * len(params), 0.8 + 1.7 * len(variants)),
