@@ -22,5 +22,6 @@ def test_report_renders_offline_with_every_figure(tiny_study, tmp_path):
     assert seen["captioned"] and all(seen["captioned"])
     text = seen["first_screen"]
     assert text.index("Verdicts") < text.index("tiny")  # the verdicts first, then per scenario
-    assert "DISAGREES" in text.upper() and "vectorized_as_posted" in text
+    assert "DIFFERENT MODEL" in text.upper() and "vectorized_as_posted" in text
+    assert "SAME MODEL" in text.upper() and "prior predictive" in text  # the evidence table's labels and columns
     assert screenshot.stat().st_size > 50_000

@@ -76,7 +76,8 @@ def test_editing_one_variant_reruns_only_its_fits_and_what_depends_on_them(tiny_
     assert len(own) >= 2
     assert {out for rule, out in per_variant if rule == "fit"} == {
         f"results/fits/{s}/{v}/rep{r}.nc" for v in own for s, r in (("tiny", 0), ("tiny", 1), ("twopred", 0))}
-    assert all(Path(out).parts[3].removesuffix(".json") in own for _, out in per_variant), per_variant
+    assert all(Path(out).parts[3].removesuffix(".json").removesuffix(".posterior") in own
+               for _, out in per_variant), per_variant
     assert "simulate" not in {rule for rule, _ in jobs}
 
 

@@ -42,7 +42,8 @@ def verdicts(tmp_path_factory) -> pd.DataFrame:
 @pytest.mark.parametrize("name", SAME)
 def test_the_same_model_written_differently_is_never_said_to_differ(verdicts, name):
     row = verdicts.loc[name]
-    assert row["verdict"] != "disagrees", row["statement"]
+    assert row["posterior_verdict"] != "disagrees", row["statement"]
+    assert row["model_verdict"] in ("same model", "no difference found", "not shown"), row["statement"]
     assert row["prior_predictive"] == "no_difference", row["statement"]
     assert row["response_verdict"] in ("agrees", "inconclusive"), row["statement"]
 
@@ -50,7 +51,8 @@ def test_the_same_model_written_differently_is_never_said_to_differ(verdicts, na
 @pytest.mark.parametrize("name", DIFFERENT)
 def test_a_different_model_is_flagged(verdicts, name):
     row = verdicts.loc[name]
-    assert row["verdict"] != "agrees", row["statement"]
+    assert row["model_verdict"] == "different model", row["statement"]
+    assert row["statement"].startswith(f"{name}: different model ("), row["statement"]
     assert row["prior_predictive"] == "differs", row["statement"]
 
 
@@ -58,6 +60,8 @@ def test_the_wrong_axis_is_named_from_the_graph(verdicts):
     statement = verdicts.loc["wrong_axis", "statement"]
     assert "offsets sums to zero over predictor" in statement, statement
     # short chains of hierarchical models may mix poorly (then: unreliable, with what the comparison reads)
-    verdict = verdicts.loc["wrong_axis", "verdict"]
-    assert verdict == "disagrees" or (verdict == "unreliable" and "it would read: disagrees" in statement), statement
+    verdict = verdicts.loc["wrong_axis", "posterior_verdict"]
+    assert verdict == "disagrees" or (verdict == "unreliable" and "it would read: posteriors disagree" in statement), (
+        statement)
+    assert verdicts.loc["wrong_axis", "model_verdict"] == "different model", statement
     assert verdicts.loc["wrong_axis", "response_verdict"] == "disagrees", statement

@@ -26,6 +26,7 @@ def expected_outputs(config: dict) -> list[str]:
         if sc["replicates"] >= 2:  # coverage of a single dataset is not shown
             out.append(f"results/calibration/{s}/coverage.svg")
         out += [f"results/checks/{s}/{v}.json" for v in config["variants"]]
+        out += [f"results/checks/{s}/{v}.posterior.json" for v in config["variants"] if v != config["reference_variant"]]
         out += [f"results/figures/{s}/{v}/rep0_{k}.png" for v in config["variants"] for k in ("rank", "trace", "energy")]
         for r in range(sc["replicates"]):
             out += [f"results/data/{s}/rep{r}.parquet", f"results/data/{s}/rep{r}.truth.parquet"]
@@ -39,8 +40,14 @@ def test_verdicts_name_the_bug_on_every_scenario(run_dir):
     assert len(posted) == 3
     assert posted["statement"].str.contains("sum to zero along `predictor`, not `group`").all()
     assert (posted["structure_ok"] == False).all()  # noqa: E712
+    assert (posted["model_verdict"] == "different model").all()
+    assert posted["statement"].str.contains(": different model (its group offsets sum to zero along `predictor`").all()
     fixed = verdicts[verdicts["variant"] == "vectorized_fixed"]
     assert fixed["structure_ok"].all()
+    exact = verdicts[verdicts["variant"].isin(["vectorized_fixed", "vectorized_fixed+marginal"])]
+    assert (exact["model_verdict"] == "same model").all()
+    assert (exact["logp"] == "equivalent").all() and (exact["logp_posterior"] == "equivalent").all()
+    assert (verdicts.loc[verdicts["variant"] == "nonvectorized", "model_verdict"] == "reference").all()
 
 
 def test_every_output_exists(run_dir):
