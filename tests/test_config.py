@@ -198,3 +198,31 @@ def test_prior_scenario_needs_predictors(tmp_path):
     path = _default_with(lambda c: c["scenarios"].update(seed=prior), tmp_path)
     with pytest.raises(WorkflowError, match="predictors"):
         load_config(path)
+
+
+def _listed_variants(text: str, pattern: str) -> set[str]:
+    import re
+
+    return set(re.findall(pattern, text, flags=re.M))
+
+
+def test_docs_and_config_readme_agree_with_the_code_on_variants_and_axes():
+    """The variant list and the axis values are written in config/README.md and docs/methods.md: both must
+    name exactly the built-in variants and the axis values the code knows, and the modules said to take
+    more than the defaults are exactly those that declare more."""
+    import re
+
+    from zsneq.models.variants import AXES, DEFAULTS, VARIANTS, supported_axes
+
+    config_readme = (ROOT / "config" / "README.md").read_text()
+    methods = (ROOT / "docs" / "methods.md").read_text()
+    assert _listed_variants(config_readme, r"^- `(\w+)` — ") == set(VARIANTS)
+    assert _listed_variants(methods, r"^\| `(\w+)` \| ") == set(VARIANTS)
+    for axis, values in AXES.items():
+        for text in (config_readme, methods):
+            row = re.search(rf"^\| {axis} \| (.*?) \|", text, flags=re.M)
+            assert row and re.findall(r"`(\w+)`", row.group(1))[:len(values)] == list(values), (axis, row)
+    richer = {v for v in VARIANTS if any(supported_axes(v)[a] != (DEFAULTS[a],) for a in AXES)}
+    paragraph = config_readme[config_readme.index("A module supports only the defaults"):]
+    paragraph = paragraph[:paragraph.index("\n\n")]
+    assert set(re.findall(r"`(\w+)`", paragraph)) & set(VARIANTS) == richer
