@@ -189,8 +189,7 @@ def job_benchmarks():
     report's table of compute used per rule."""
     jobs = []
     for s in SCENARIOS:
-        size = config["scenarios"][s]["batch_size"]
-        runs = [f"rep{b[0]}-{b[-1]}" if size > 1 else f"rep{b[0]}" for b in batches(s)]
+        runs = [paths.run_label(b) for b in batches(s)]
         jobs += [paths.job_benchmark("simulate", s, run) for run in runs]
         jobs += [
             paths.job_benchmark("fit", s, v, run) for v in VARIANTS for run in runs

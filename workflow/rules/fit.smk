@@ -8,9 +8,11 @@ rule fit:
     output:
         [paths.fit()],
     log:
-        paths.log("fit", "{scenario}", "{variant}", "rep{rep}"),
+        paths.log("fit", "{scenario}", "{variant}", paths.run_label(["{rep}"])),
     benchmark:
-        paths.job_benchmark("fit", "{scenario}", "{variant}", "rep{rep}")
+        paths.job_benchmark(
+            "fit", "{scenario}", "{variant}", paths.run_label(["{rep}"])
+        )
     wildcard_constraints:
         scenario=UNBATCHED,
     conda:
@@ -39,11 +41,9 @@ for _scenario, _reps in BATCHES:
         output:
             [paths.fit(_scenario, "{variant}", r) for r in _reps],
         log:
-            paths.log("fit", _scenario, "{variant}", f"rep{_reps[0]}-{_reps[-1]}"),
+            paths.log("fit", _scenario, "{variant}", paths.run_label(_reps)),
         benchmark:
-            paths.job_benchmark(
-                "fit", _scenario, "{variant}", f"rep{_reps[0]}-{_reps[-1]}"
-            )
+            paths.job_benchmark("fit", _scenario, "{variant}", paths.run_label(_reps))
         conda:
             "../../envs/zsneq.yaml"
         threads: fit_threads()

@@ -56,9 +56,13 @@ rule plot_diagnostics:
     output:
         **{kind: diagnostic_figure(kind) for kind in paths.DIAGNOSTIC_KINDS},
     log:
-        paths.log("plot_diagnostics", "{scenario}", "{variant}", "rep{rep}"),
+        paths.log(
+            "plot_diagnostics", "{scenario}", "{variant}", paths.run_label(["{rep}"])
+        ),
     benchmark:
-        paths.job_benchmark("plot_diagnostics", "{scenario}", "{variant}", "rep{rep}")
+        paths.job_benchmark(
+            "plot_diagnostics", "{scenario}", "{variant}", paths.run_label(["{rep}"])
+        )
     conda:
         "../../envs/zsneq.yaml"
     resources:

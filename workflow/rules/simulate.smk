@@ -8,9 +8,9 @@ rule simulate:
         data=[paths.dataset()],  # lists, like the batch rules: the script takes lists
         truth=[paths.truth()],
     log:
-        paths.log("simulate", "{scenario}", "rep{rep}"),
+        paths.log("simulate", "{scenario}", paths.run_label(["{rep}"])),
     benchmark:
-        paths.job_benchmark("simulate", "{scenario}", "rep{rep}")
+        paths.job_benchmark("simulate", "{scenario}", paths.run_label(["{rep}"]))
     wildcard_constraints:
         scenario=UNBATCHED,
     conda:
@@ -36,9 +36,9 @@ for _scenario, _reps in BATCHES:
             data=[paths.dataset(_scenario, r) for r in _reps],
             truth=[paths.truth(_scenario, r) for r in _reps],
         log:
-            paths.log("simulate", _scenario, f"rep{_reps[0]}-{_reps[-1]}"),
+            paths.log("simulate", _scenario, paths.run_label(_reps)),
         benchmark:
-            paths.job_benchmark("simulate", _scenario, f"rep{_reps[0]}-{_reps[-1]}")
+            paths.job_benchmark("simulate", _scenario, paths.run_label(_reps))
         conda:
             "../../envs/zsneq.yaml"
         resources:

@@ -7,8 +7,9 @@ against the reference's on the same datasets), ``sbc_variants.parquet`` and ``ba
 (compile seconds saved by batching).
 
 Under Snakemake (rule ``calibrate``) or from the command line:
-    python workflow/scripts/calibrate.py --config config/calibration.yaml --outdir results/calibration \
+    python workflow/scripts/calibrate.py --config config/calibration.yaml \
         --fits results/fits/sbc/*/rep*.nc --truths ...
+(by hand it writes the tables to their places under results/calibration/, ``zsneq.core.paths``)
 
 ``truths``: the truth table of each fit's dataset, one per fit and in the same order.
 """
@@ -82,15 +83,16 @@ if "snakemake" in globals():
     main(list(sm.input.fits), list(sm.input.truths), dict(sm.params.calibration), list(sm.params.prior_scenarios),
          {name: sm.output[name] for name in OUTPUTS}, sm.params.reference, sm.log[0])
 elif __name__ == "__main__":
+    from zsneq.core import paths
     from zsneq.core.config import prior_scenarios
+    from zsneq.core.paths import calibration_table
     from zsneq.workflow import load_config
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--config", default="config/config.yaml")
-    p.add_argument("--outdir", default="results/calibration")
+    p.add_argument("--config", default=paths.CONFIG)
     p.add_argument("--fits", nargs="+", required=True)
     p.add_argument("--truths", nargs="+", required=True, help="the truth table of each fit's dataset, in the same order")
     a = p.parse_args()
     config = load_config(a.config)
     main(a.fits, a.truths, config["calibration"], prior_scenarios(config),
-         {name: Path(a.outdir) / f"{name}.parquet" for name in OUTPUTS}, config["reference_variant"])
+         {name: calibration_table(name) for name in OUTPUTS}, config["reference_variant"])

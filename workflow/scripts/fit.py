@@ -62,10 +62,11 @@ if "snakemake" in globals():
              list(sm.output),
              scenario=sm.params.scenario, reps=list(sm.params.reps), threads=sm.threads, log=sm.log[0])
 elif __name__ == "__main__":
+    from zsneq.core import paths
     from zsneq.workflow import load_config
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--config", default="config/config.yaml")
+    p.add_argument("--config", default=paths.CONFIG)
     p.add_argument("--variant", required=True)
     p.add_argument("--data", required=True, nargs="+", help="one or more datasets (a batch)")
     p.add_argument("--out", required=True, nargs="+", help="one fit file per dataset, in the same order")

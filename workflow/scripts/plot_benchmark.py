@@ -31,10 +31,8 @@ if "snakemake" in globals():
     sm = globals()["snakemake"]
     main(sm.input.tables, sm.output[0], sm.log[0])
 elif __name__ == "__main__":
-    from zsneq.core.paths import benchmark_tables
+    from zsneq.core.paths import BENCHMARK_FIGURE, benchmark_tables
 
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--benchmark", default="results/benchmark", help="directory with fits.csv (and scaling.csv)")
-    p.add_argument("--out", required=True)
-    a = p.parse_args()
-    main(benchmark_tables(a.benchmark), a.out)
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0] + " (at their places under results/)")
+    p.parse_args()
+    main(benchmark_tables(), BENCHMARK_FIGURE)

@@ -45,12 +45,13 @@ if "snakemake" in globals():
     main(sm.params.kind, sm.wildcards.scenario, list(sm.output), alpha=sm.params.alpha,
          log=sm.log[0], **inputs)
 elif __name__ == "__main__":
+    from zsneq.core import paths
     from zsneq.workflow import load_config
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--kind", choices=["coverage", "sbc"], required=True)
     p.add_argument("--scenario", required=True)
-    p.add_argument("--config", default="config/config.yaml")
+    p.add_argument("--config", default=paths.CONFIG)
     p.add_argument("--coverage")
     p.add_argument("--replicates")
     p.add_argument("--sbc")

@@ -1,8 +1,8 @@
 """Rank, trace and energy plots (ArviZ) of one fit.
 
 Under Snakemake (rule ``plot_diagnostics``) or from the command line:
-    python workflow/scripts/plot_diagnostics.py --fit results/fits/seed/nonvectorized/rep0.nc \
-        --out-prefix results/figures/seed/nonvectorized/rep0
+    python workflow/scripts/plot_diagnostics.py --scenario seed --variant nonvectorized --rep 0
+(by hand it reads the fit and writes the figures at their places under results/, ``zsneq.core.paths``)
 """
 
 import argparse
@@ -28,8 +28,12 @@ if "snakemake" in globals():
     sm = globals()["snakemake"]
     main(sm.input.fit, {kind: sm.output[kind] for kind in KINDS}, sm.log[0])
 elif __name__ == "__main__":
+    from zsneq.core import paths
+
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--fit", required=True)
-    p.add_argument("--out-prefix", required=True, help="writes <prefix>_rank.png, _trace.png, _energy.png")
+    p.add_argument("--scenario", required=True)
+    p.add_argument("--variant", required=True)
+    p.add_argument("--rep", type=int, default=0)
     a = p.parse_args()
-    main(a.fit, {kind: f"{a.out_prefix}_{kind}.png" for kind in KINDS})
+    main(paths.fit(a.scenario, a.variant, a.rep),
+         {kind: paths.diagnostic(a.scenario, a.variant, a.rep, kind) for kind in KINDS})

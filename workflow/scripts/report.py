@@ -69,7 +69,7 @@ elif __name__ == "__main__":
     from zsneq.workflow import load_config
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0] + " (the study's paths under results/)")
-    p.add_argument("--config", default="config/config.yaml")
+    p.add_argument("--config", default=paths.CONFIG)
     p.add_argument("--template", default=str(TEMPLATE))
     p.add_argument("--out", default=paths.REPORT)
     a = p.parse_args()

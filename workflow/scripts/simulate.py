@@ -45,8 +45,9 @@ if "snakemake" in globals():
     main(sm.params.name, dict(sm.params.scenario), [int(r) for r in sm.params.reps],
          list(sm.output.data), list(sm.output.truth), sm.log[0])
 elif __name__ == "__main__":
+    from zsneq.core import paths
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--config", default="config/config.yaml")
+    p.add_argument("--config", default=paths.CONFIG)
     p.add_argument("--scenario", required=True)
     p.add_argument("--rep", type=int, nargs="+", default=[0])
     p.add_argument("--data", required=True, nargs="+", help="one dataset path per replicate")

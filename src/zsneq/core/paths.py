@@ -14,6 +14,7 @@ from pathlib import Path
 S, V, R = "{scenario}", "{variant}", "{rep}"  # the wildcards, as pattern defaults
 
 RESULTS = "results"
+CONFIG = "config/config.yaml"  # the default study's config, relative to the repository
 DIAGNOSTIC_KINDS = ("rank", "trace", "energy")
 SBC_FIGURES = ("ranks", "ecdf")  # rank histograms; PIT ECDF differences with simultaneous bands
 CALIBRATION_TABLES = ("replicates", "coverage", "sbc", "sbc_variants", "sbc_paired", "batching")
@@ -104,6 +105,12 @@ BENCHMARK_FIGURE = f"{RESULTS}/figures/benchmark.svg"
 
 
 # --- logs and Snakemake job benchmarks: mirror the outputs -----------------------------------------
+
+def run_label(reps) -> str:
+    """The label of a job's replicates in its log and benchmark names: ``rep3`` for one, ``rep0-9`` for a batch."""
+    reps = list(reps)
+    return f"rep{reps[0]}" if len(reps) == 1 else f"rep{reps[0]}-{reps[-1]}"
+
 
 def log(rule: str, *parts) -> str:
     """``logs/<rule>/<parts joined by />.log``, e.g. ``log("fit", S, V, f"rep{R}")``."""
