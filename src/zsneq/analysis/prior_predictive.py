@@ -44,11 +44,13 @@ log-density check and ``tests/test_likelihoods.py`` verify. The result names the
 
 from __future__ import annotations
 
+import math
 import re
 import time
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -60,8 +62,11 @@ from zsneq.core.vocabulary import PREDICTOR
 
 Builder = Callable[[pd.DataFrame], pm.Model]
 
-DRAWS = 200  # prior draws per model
-PERMUTATIONS = 999
+DRAWS = 200  # prior draws per model, at least; more where the design is cheap (``draws_for``)
+MAX_DRAWS = 2000
+ROW_DRAWS = 40_000_000  # prior draws x rows per model: about 2-7 s of drawing (``draws_for``)
+PERMUTATIONS = 999  # at least; more where the threshold needs them (``permutations_for``)
+PERMUTATIONS_PER_THRESHOLD = 20  # permutations per 1 / threshold: the smallest p-value is threshold / 20
 ALPHA = 0.05
 CHUNK = 16  # prior-predictive datasets turned into statistics at once (memory: CHUNK x rows floats)
 # Each compiled function is called a few hundred times on arrays of one value per row: compiling fast
@@ -137,6 +142,7 @@ class Design:
     pinv: np.ndarray  # (G, P, n_max)
     counts: np.ndarray  # (G,)
     residual_dof: int  # sum over groups of max(n_g - P, 0)
+    mean_noise: np.ndarray  # (P, P): sum_g pinv(X_g'X_g) / G^2, the mean slope's least-squares noise / sigma^2
 
     @property
     def n_groups(self) -> int:
@@ -162,14 +168,16 @@ def design_of(frame: pd.DataFrame) -> Design:
     grid_rows[data.group_idx * n_max + slot] = np.arange(len(order))
     if np.array_equal(grid_rows, np.arange(len(grid_rows))):
         grid_rows = None
+    pinv = np.linalg.pinv(x_grid)
     return Design(
         predictors=list(data.predictors),
         n_rows=len(data.y),
         grid_rows=grid_rows,
         x_grid=x_grid,
-        pinv=np.linalg.pinv(x_grid),
+        pinv=pinv,
         counts=counts,
         residual_dof=int(np.clip(counts - data.n_predictors, 0, None).sum()),
+        mean_noise=(pinv @ pinv.transpose(0, 2, 1)).sum(axis=0) / data.n_groups**2,  # pinv pinv' = pinv(X'X)
     )
 
 
@@ -270,6 +278,7 @@ def slope_statistics(y: np.ndarray, design: Design) -> dict[str, np.ndarray]:
     if len(names) > 1:
         summed = deviations.sum(axis=2).var(axis=1)
         out["slope deviations summed over predictor: var / sum of vars"] = summed / (spread**2).sum(axis=1)
+        out["slope sd over group: sd of its log over predictor"] = np.log(spread).std(axis=1)
     if design.residual_dof > 0:
         xty = (design.x_grid.transpose(0, 2, 1) @ grid[..., None])[..., 0]
         rss = (grid**2).sum(axis=(1, 2)) - (slopes * xty).sum(axis=(1, 2))  # y'y - y'X pinv(X) y per group
@@ -280,9 +289,14 @@ def slope_statistics(y: np.ndarray, design: Design) -> dict[str, np.ndarray]:
     return out
 
 
-def joint_statistics(stats: dict[str, np.ndarray], params: dict[str, np.ndarray], predictors: list[str]) -> dict:
-    """Statistics of data and named parameters together: mean slope - beta, slope sd / tau, residual sd / sigma."""
+def joint_statistics(stats: dict[str, np.ndarray], params: dict[str, np.ndarray], design: Design) -> dict:
+    """Statistics of data and named parameters together: mean slope - beta, slope sd / tau, residual sd /
+    sigma; and mean slope - beta in units of its least-squares noise (``design.mean_noise`` times the
+    residual variance), per predictor and as one squared (Mahalanobis) distance over predictors. Group
+    offsets that sum to zero over groups leave only that noise (about N(0, 1) and chi-square with P degrees
+    of freedom, whatever the priors); offsets that do not add tau^2 / G to its variance per predictor."""
     out = {}
+    predictors = design.predictors
     for p in predictors:
         if f"beta[{p}]" in params:
             out[f"slope mean over group - beta [{p}]"] = stats[f"slope mean over group [{p}]"] - params[f"beta[{p}]"]
@@ -290,6 +304,16 @@ def joint_statistics(stats: dict[str, np.ndarray], params: dict[str, np.ndarray]
             out[f"slope sd over group / tau [{p}]"] = stats[f"slope sd over group [{p}]"] / params[f"tau[{p}]"]
     if "sigma" in params and "residual sd" in stats:
         out["residual sd / sigma"] = stats["residual sd"] / params["sigma"]
+    if "residual sd" in stats and all(f"beta[{p}]" in params for p in predictors):
+        gap = np.stack([out[f"slope mean over group - beta [{p}]"] for p in predictors], axis=1)  # (draw, P)
+        scale = stats["residual sd"][:, None]
+        noise_sd = np.sqrt(np.diag(design.mean_noise))
+        for k, p in enumerate(predictors):
+            out[f"slope mean over group - beta, in noise sds [{p}]"] = gap[:, k] / (scale[:, 0] * noise_sd[k])
+        if len(predictors) > 1:
+            scaled = gap / scale
+            out["slope mean over group - beta: squared noise distance"] = np.einsum(
+                "dk,kl,dl->d", scaled, np.linalg.pinv(design.mean_noise), scaled)
     return out
 
 
@@ -311,30 +335,68 @@ def draw_statistics(model: pm.Model, design: Design, shared: list[str], draws: i
             name, index = mapping[common]
             params[common] = drawn[name] if index is None else drawn[name][:, index]
         stats = slope_statistics(drawn[y_name].reshape(len(values), design.n_rows), design)
-        tables.append(pd.DataFrame(stats | joint_statistics(stats, params, design.predictors) | params))
+        tables.append(pd.DataFrame(stats | joint_statistics(stats, params, design) | params))
     return pd.concat(tables, ignore_index=True)
 
 
 # --- the test ----------------------------------------------------------------------------------------
 
 
-def ks_distances(values: np.ndarray, labels: np.ndarray) -> np.ndarray:
+def ks_distances(values: np.ndarray, labels: np.ndarray, second: np.ndarray | None = None) -> np.ndarray:
     """Two-sample Kolmogorov-Smirnov distance of every column of ``values`` (n, K) under every labelling.
 
-    ``labels`` (R, n) is True for the first sample; returns (R, K). Ties are handled: the empirical
-    distribution functions are compared at the end of each run of equal values only.
+    ``labels`` (R, n) is True for the first sample; the second is the rest, or ``second`` (R, n) when
+    given (rows in neither are left out: subsamples of a pool). Returns (R, K). Ties are handled: the
+    empirical distribution functions are compared at the end of each run of equal values only. One
+    sort per column, then one pass over the sorted rows per labelling and column (compiled, O(R K n)).
     """
-    n_first = labels.sum(axis=1, keepdims=True)
-    n_second = labels.shape[1] - n_first
-    out = np.empty((labels.shape[0], values.shape[1]))
-    for k in range(values.shape[1]):
-        order = np.argsort(values[:, k], kind="stable")
-        sorted_values = values[order, k]
-        ends = np.append(sorted_values[1:] != sorted_values[:-1], True)
-        first = np.cumsum(labels[:, order], axis=1)[:, ends]
-        counts = np.flatnonzero(ends) + 1
-        out[:, k] = np.abs(first / n_first - (counts - first) / n_second).max(axis=1)
-    return out
+    second = ~labels if second is None else second
+    orders = np.argsort(values, axis=0, kind="stable").T.copy()  # (K, n)
+    ends = np.empty(orders.shape, dtype=np.bool_)
+    for k, order in enumerate(orders):
+        ends[k] = np.append(values[order[1:], k] != values[order[:-1], k], True)
+    return _ks_kernel()(np.ascontiguousarray(labels), np.ascontiguousarray(second), orders, ends)
+
+
+@cache
+def _ks_kernel():
+    """The compiled pass of ``ks_distances`` (numba, kept in its disk cache)."""
+    import numba
+
+    from zsneq.models.numba_cache import lock_numba_cache_saves
+
+    lock_numba_cache_saves()
+
+    @numba.njit(cache=True, nogil=True)
+    def kernel(first, second, orders, ends):
+        out = np.empty((first.shape[0], orders.shape[0]))
+        for r in range(first.shape[0]):
+            n_first, n_second = first[r].sum(), second[r].sum()
+            for k in range(orders.shape[0]):
+                below_first, below_second, gap = 0, 0, 0.0
+                for i in range(orders.shape[1]):
+                    row = orders[k, i]
+                    below_first += first[r, row]
+                    below_second += second[r, row]
+                    if ends[k, i]:
+                        gap = max(gap, abs(below_first / n_first - below_second / n_second))
+                out[r, k] = gap
+        return out
+
+    return kernel
+
+
+def draws_for(n_rows: int) -> int:
+    """Prior draws per model on a design of ``n_rows`` rows: ``ROW_DRAWS / n_rows`` (drawing and the
+    statistics cost about the same per row-draw), at least ``DRAWS`` and at most ``MAX_DRAWS``."""
+    return int(np.clip(ROW_DRAWS // max(n_rows, 1), DRAWS, MAX_DRAWS))
+
+
+def permutations_for(alpha: float, n_comparisons: int) -> int:
+    """Permutations for flagging at ``alpha / n_comparisons``: at least ``PERMUTATIONS`` and at least
+    ``PERMUTATIONS_PER_THRESHOLD / threshold``, so that the smallest p-value, 1 / (1 + permutations), is a
+    20th of the threshold (with 999 permutations, p >= 0.001 could never be at most 0.05 / 51)."""
+    return max(PERMUTATIONS, math.ceil(PERMUTATIONS_PER_THRESHOLD * n_comparisons / alpha))
 
 
 def max_ks_test(first: pd.DataFrame, second: pd.DataFrame, permutations: int = PERMUTATIONS, seed=0) -> dict:
@@ -417,8 +479,8 @@ def compare_prior_predictive(
     reference: Builder,
     frame: pd.DataFrame,
     *,
-    draws: int = DRAWS,
-    permutations: int = PERMUTATIONS,
+    draws: int | None = None,
+    permutations: int | None = None,
     alpha: float = ALPHA,
     n_comparisons: int = 1,
     seed: int = 0,
@@ -435,6 +497,8 @@ def compare_prior_predictive(
     frame = builder_frame(frame)
     design = design_of(frame)
     threshold = alpha / n_comparisons
+    draws = draws or draws_for(design.n_rows)
+    permutations = permutations or permutations_for(alpha, n_comparisons)
     base = {"draws": draws, "permutations": permutations, "alpha": alpha, "n_comparisons": n_comparisons,
             "threshold": threshold, "seed": seed, "groups": design.n_groups, "rows": design.n_rows,
             "predictors": design.predictors}
