@@ -89,10 +89,11 @@ def variant_builder(name: str) -> Builder:
 
 
 def forward_form(name):
-    """The variant whose forward draws give ``name``'s prior predictive law: a built-in variant with a
-    likelihood other than row-wise, in its row-wise form (``vectorized_fixed+sufficient+centered`` ->
-    ``vectorized_fixed+centered``, ``vectorized_fixed+marginal`` -> ``vectorized_fixed``); any other
-    variant (a user model's entry included) itself."""
+    """The row-wise form of a variant: a built-in variant with a likelihood other than row-wise, in its
+    row-wise form (``vectorized_fixed+sufficient+centered`` -> ``vectorized_fixed+centered``,
+    ``vectorized_fixed+marginal`` -> ``vectorized_fixed``); any other variant (a user model's entry
+    included) itself. Drawn in place of the variant only where a log-density check says it may
+    (``compare_variants``)."""
     from zsneq.models.variants import DEFAULTS, Spec, VariantError, parse_variant
 
     if not isinstance(name, str):
@@ -106,20 +107,63 @@ def forward_form(name):
     return Spec(spec.module, DEFAULTS["likelihood"], spec.parametrization or DEFAULTS["parametrization"]).name
 
 
-def compare_variants(variant, reference, frame: pd.DataFrame, **options) -> dict:
-    """``compare_prior_predictive`` of two variants (built-in names or user entries), each drawn in its
-    ``forward_form``; ``drawn_as`` records a form other than the variant itself, ``drawn_note`` says it in
-    words, and the sentence ends with it."""
+def _likelihood(name: str) -> str:
+    from zsneq.models.variants import parse_variant
+
+    return f"+{parse_variant(name).likelihood}"
+
+
+def stand_in_problem(role: str, given: str, form: str, logp: dict | None) -> str | None:
+    """Why ``form`` (the row-wise form of ``given``) may not be drawn for it, or None when it may: the
+    log-density check ``logp`` (a check JSON's ``logp`` entry) must say ``equivalent``. For the variant
+    that is its check against the reference; for the reference, the check of its row-wise form against it."""
+    if logp is not None and logp.get("status") == "equivalent":
+        return None
+    against = "the reference's" if role == "variant" else f"its row-wise form {form}'s"
+    found = (f"{logp.get('status')}: {logp.get('reason', '')}" if logp is not None
+             else "no log-density check was given")
+    return (f"the {role}'s {_likelihood(given)} likelihood has no forward draws and its log density was not "
+            f"shown equal to {against} ({found}), so its row-wise form {form} cannot stand in for it")
+
+
+def compare_variants(variant, reference, frame: pd.DataFrame, *, logp: dict | None = None,
+                     reference_logp: dict | None = None, **options) -> dict:
+    """``compare_prior_predictive`` of two variants (built-in names or user entries).
+
+    A variant or reference whose likelihood forward draws cannot use (``+sufficient``, ``+marginal``) is
+    drawn in its ``forward_form`` only where a log-density check showed its law to be the one drawn:
+    ``logp``, the variant's check against the reference, and ``reference_logp``, the check of the
+    reference's row-wise form against the reference, must say ``equivalent``; otherwise the result's
+    status is ``not_compared`` and ``reason`` says why. ``drawn_as`` records a form other than the
+    variant itself, ``drawn_note`` says it in words, and the sentence ends with it."""
     forms = {"variant": forward_form(variant), "reference": forward_form(reference)}
+    given = {"variant": variant, "reference": reference}
+    checks = {"variant": logp, "reference": reference_logp}
+    drawn_as = {role: form for role, form in forms.items() if form != given[role]}
+    problems = [problem for role, form in drawn_as.items()
+                if (problem := stand_in_problem(role, given[role], form, checks[role])) is not None]
+    if problems:
+        reason = "; ".join(problems)
+        return not_compared(frame, reason, **options)
     result = compare_prior_predictive(variant_builder(forms["variant"]), variant_builder(forms["reference"]),
                                       frame, **options)
-    drawn_as = {role: form for role, form, given in zip(forms, forms.values(), (variant, reference))
-                if form != given}
     if drawn_as:
-        note = "; ".join(f"the {role} drawn in its row-wise form {form}" for role, form in drawn_as.items())
-        result = result | {"drawn_as": drawn_as, "drawn_note": note,
-                           "sentence": f"{result['sentence']} ({note}, the same joint law)"}
+        why = {"variant": "its log density was shown equal to the reference's",
+               "reference": "its log density was shown equal to it"}
+        note = "; ".join(f"the {role} drawn in its row-wise form {form} ({why[role]} up to a constant)"
+                         for role, form in drawn_as.items())
+        result = result | {"drawn_as": drawn_as, "drawn_note": note, "sentence": f"{result['sentence']} ({note})"}
     return result
+
+
+def not_compared(frame: pd.DataFrame, reason: str, *, alpha: float = ALPHA, n_comparisons: int = 1,
+                 power: dict | None = None, **options) -> dict:
+    """The result of a pair that is not compared, with the keys every result has."""
+    threshold = alpha / n_comparisons
+    return {"status": "not_compared", "flagged": None, "p_value": None, "reason": reason,
+            "sentence": f"prior predictive not compared: {reason}", "alpha": alpha, "n_comparisons": n_comparisons,
+            "threshold": threshold, "draws": options.get("draws"), "permutations": options.get("permutations"),
+            "seed": options.get("seed", 0), **power_entry(power, None)}
 
 
 # --- design -----------------------------------------------------------------------------------------
@@ -431,6 +475,137 @@ def holm(p_values: dict[str, float]) -> dict[str, float]:
     return adjusted
 
 
+# --- power against known alternatives -----------------------------------------------------------
+
+POWER_SUBSAMPLES = 200  # pairs of samples per alternative
+POWER_POOL = 2  # pool of POWER_POOL x draws prior draws per model, subsampled
+TAU_SCALE = 2.0
+# Built-in variants that draw the thread's intended model (the log-density checks find them equivalent):
+# the alternatives below are perturbations of it, so power against them is estimated for these references.
+INTENDED = ("nonvectorized", "vectorized_fixed", "vectorized_dims")
+
+
+def alternatives() -> dict[str, Builder]:
+    """Known alternatives to the thread's intended model, each one change to ``vectorized_fixed``, as
+    builders: tau's prior scaled by ``TAU_SCALE`` (``Gamma(mu=20, sigma=10)``), group offsets without the
+    zero-sum constraint (iid ``Normal(0, 1)``), one tau shared by all predictors, and offsets zero-summed
+    along predictor instead of group (the thread's bug)."""
+    from zsneq.models.variants._common import GROUP, TAU_MU, TAU_SIGMA
+    from zsneq.models.variants._vectorized import OFFSET, build_vectorized
+    from zsneq.models.variants.vectorized_as_posted import as_posted
+    from zsneq.models.variants.vectorized_fixed import noncentered
+    from zsneq.models.variants.vectorized_shared_tau import shared_tau
+
+    def wide_tau():
+        return pm.Gamma("tau", mu=TAU_SCALE * TAU_MU, sigma=TAU_SCALE * TAU_SIGMA, dims=PREDICTOR)
+
+    def free_offsets(beta, tau):
+        return beta + tau * pm.Normal(OFFSET, 0.0, 1.0, dims=[PREDICTOR, GROUP]).T
+
+    made = {
+        f"a tau prior {TAU_SCALE:g}x as wide": lambda data: build_vectorized(data, noncentered, tau=wide_tau),
+        "offsets without zero-sum": lambda data: build_vectorized(data, free_offsets),
+        "one tau shared by predictors": lambda data: build_vectorized(data, noncentered, tau=shared_tau),
+        "zero-sum along predictor instead of group": lambda data: build_vectorized(data, as_posted),
+    }
+    return {label: (lambda frame, build=build: build(RegressionData.from_frame(frame))) for label, build in made.items()}
+
+
+def power_reference_problem(reference) -> str | None:
+    """Why power against ``alternatives()`` is not estimated for ``reference``, or None when it is."""
+    from zsneq.models.variants import VariantError, parse_variant
+
+    if not isinstance(reference, str):
+        return (f"the reference {reference.get('name', reference)!r} is a user model; the known alternatives are "
+                "perturbations of the thread's model, which need not be near it")
+    try:
+        module = parse_variant(reference).module
+    except VariantError:
+        return f"the reference {reference!r} is not a built-in variant"
+    if module not in INTENDED:
+        return (f"the reference {reference!r} is not the thread's intended model (one of {', '.join(INTENDED)}), "
+                "of which the known alternatives are perturbations")
+    return None
+
+
+def estimate_power(reference, frame: pd.DataFrame, *, draws: int | None = None, permutations: int | None = None,
+                   alpha: float = ALPHA, n_comparisons: int = 1, seed: int = 0,
+                   subsamples: int = POWER_SUBSAMPLES) -> dict:
+    """The probability that the test flags each of ``alternatives()`` against ``reference``, at this
+    design, these draws and this threshold (``alpha / n_comparisons``), estimated cheaply.
+
+    One pool of ``POWER_POOL x draws`` prior draws of the reference (in its row-wise form) and of each
+    alternative, not one per repetition: each of ``subsamples`` repetitions takes ``draws`` of each pool
+    at random without replacement (each such subsample is a sample of the model's law, so the share
+    flagged is unbiased for the power; repetitions overlap, so its Monte Carlo error is larger than
+    that of independent ones). A repetition is flagged when its largest KS distance over the statistics
+    the pair shares gives p <= threshold against ``permutations`` relabellings of the reference pool
+    alone (the test's permutation null at "same law"; the test relabels the pair's own draws, whose
+    null is a little wider under an alternative, so this estimate leans optimistic). Where the
+    alternatives do not apply (``power_reference_problem``) ``power`` is None and ``power_note`` says why.
+    """
+    t0 = time.perf_counter()
+    frame = builder_frame(frame)
+    design = design_of(frame)
+    draws = draws or draws_for(design.n_rows)
+    permutations = permutations or permutations_for(alpha, n_comparisons)
+    threshold = alpha / n_comparisons
+    base = {"reference": reference if isinstance(reference, str) else reference.get("name"), "draws": draws,
+            "permutations": permutations, "alpha": alpha, "n_comparisons": n_comparisons, "threshold": threshold,
+            "subsamples": subsamples, "pool": POWER_POOL * draws, "seed": seed}
+    problem = power_reference_problem(reference)
+    if problem is not None:
+        return base | {"power": None, "power_note": f"power not estimated: {problem}"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        models = {"reference": variant_builder(forward_form(reference))(frame)}
+        models |= {label: build(frame) for label, build in alternatives().items()}
+    names = {label: set(named_parameters(model, design.predictors)) for label, model in models.items()}
+    seeds = np.random.SeedSequence([seed, 1]).generate_state(2 * len(models))
+    pool = POWER_POOL * draws
+    reference_pool = draw_statistics(models["reference"], design, sorted(names["reference"]), pool, int(seeds[0]))
+    rng = np.random.default_rng(seeds[1])
+    power = {}
+    for i, label in enumerate(list(models)[1:], start=1):
+        shared = sorted(names[label] & names["reference"])
+        alternative = draw_statistics(models[label], design, shared, pool, int(seeds[2 * i]))
+        columns = [c for c in alternative.columns if c in reference_pool.columns]
+        values = np.vstack([alternative[columns].to_numpy(float), reference_pool[columns].to_numpy(float)])
+        finite = np.isfinite(values).all(axis=0)
+        values = values[:, finite]
+        half = np.arange(pool) < draws
+        null = ks_distances(values[pool:], np.vstack([rng.permutation(half) for _ in range(permutations)])).max(axis=1)
+        first = np.zeros((subsamples, 2 * pool), dtype=bool)
+        second = np.zeros_like(first)
+        for b in range(subsamples):
+            first[b, rng.choice(pool, draws, replace=False)] = True
+            second[b, pool + rng.choice(pool, draws, replace=False)] = True
+        observed = ks_distances(values, first, second).max(axis=1)
+        p_values = (1 + (null[None, :] >= observed[:, None] - 1e-12).sum(axis=1)) / (1 + permutations)
+        power[label] = float(np.mean(p_values <= threshold))
+    note = (f"estimated from pools of {pool} prior draws per model: share of {subsamples} subsampled pairs of "
+            f"{draws} draws flagged at p <= {threshold:.3g} ({permutations} relabellings of the reference's draws)")
+    return base | {"power": power, "power_note": note, "seconds": time.perf_counter() - t0}
+
+
+def power_entry(power: dict | None, draws: int | None, threshold: float | None = None) -> dict:
+    """``power`` and ``power_note`` of a result from an ``estimate_power`` result (None: not estimated). The
+    estimate applies only to a test with its draws and threshold."""
+    if power is None:
+        return {"power": None, "power_note": "power not estimated (no estimate for this design was given)"}
+    if draws is not None and (power.get("draws") != draws or not np.isclose(power.get("threshold"), threshold)):
+        return {"power": None, "power_note": f"power not estimated for {draws} draws at threshold {threshold:.3g} "
+                f"(the estimate given is for {power.get('draws')} draws at {power.get('threshold'):.3g})"}
+    return {"power": power.get("power"), "power_note": power.get("power_note")}
+
+
+def power_text(power: dict | None) -> str:
+    """``power at this design and threshold: 0.97 against ..., 0.88 against ...`` (empty without power)."""
+    if not power:
+        return ""
+    return "power at this design and threshold: " + ", ".join(f"{v:.2f} against {k}" for k, v in power.items())
+
+
 # --- the comparison ---------------------------------------------------------------------------------
 
 
@@ -462,13 +637,14 @@ def _hint(statistic: str, variant: dict, reference: dict) -> str:
     return ""
 
 
-def sentence(statistic: str, p_value: float, variant: dict, reference: dict, flagged: bool) -> str:
-    """A plain sentence on the pair's result and the statistic that separates most."""
+def sentence(statistic: str, p_value: float, variant: dict, reference: dict, flagged: bool, power: str = "") -> str:
+    """A plain sentence on the pair's result and the statistic that separates most (``power``: what the
+    test could have found, said where nothing was found)."""
     def fmt(s):
         return f"{s['median']:.3g} (90% of draws in [{s['q05']:.3g}, {s['q95']:.3g}])"
 
     if not flagged:
-        return (f"no prior predictive difference found (p = {p_value:.3g}); largest gap in "
+        return (f"no prior predictive difference found (p = {p_value:.3g}{'; ' + power if power else ''}); largest gap in "
                 f"'{statistic}': {fmt(variant)} in this variant, {fmt(reference)} in the reference")
     return (f"prior predictive differs (p = {p_value:.3g}): '{statistic}' is {fmt(variant)} in this variant, "
             f"{fmt(reference)} in the reference{_hint(statistic, variant, reference)}")
@@ -484,12 +660,17 @@ def compare_prior_predictive(
     alpha: float = ALPHA,
     n_comparisons: int = 1,
     seed: int = 0,
+    power: dict | None = None,
 ) -> dict:
     """Test whether two builders' models put the same joint law on data and like-named parameters.
 
     ``frame`` gives the design (``group``, ``x1..xP``; ``y`` if present is passed to the builders but
     not used). Flags the pair when the permutation p-value is <= ``alpha / n_comparisons`` (Bonferroni
     over the ``n_comparisons`` variants compared with the reference; see the module docstring).
+    ``draws`` per model default to ``draws_for`` the design, ``permutations`` to ``permutations_for`` the
+    threshold. ``power`` is an ``estimate_power`` result for this design, draws and threshold: its
+    estimates become the result's ``power`` (None otherwise, with ``power_note`` saying why) and the
+    sentence states them where no difference is found.
     Returns a JSON-able dict; ``status`` is ``differs``, ``no_difference`` (none found at this power) or
     ``cannot_draw``.
     """
@@ -501,7 +682,7 @@ def compare_prior_predictive(
     permutations = permutations or permutations_for(alpha, n_comparisons)
     base = {"draws": draws, "permutations": permutations, "alpha": alpha, "n_comparisons": n_comparisons,
             "threshold": threshold, "seed": seed, "groups": design.n_groups, "rows": design.n_rows,
-            "predictors": design.predictors}
+            "predictors": design.predictors} | power_entry(power, draws, threshold)
     models, observed = {}, {}
     for role, builder in (("variant", variant), ("reference", reference)):
         with warnings.catch_warnings():
@@ -533,7 +714,8 @@ def compare_prior_predictive(
         "ks": top["ks"],
         "variant_summary": summaries["variant"],
         "reference_summary": summaries["reference"],
-        "sentence": sentence(top["statistic"], test["p_value"], summaries["variant"], summaries["reference"], flagged),
+        "sentence": sentence(top["statistic"], test["p_value"], summaries["variant"], summaries["reference"], flagged,
+                             power_text(base["power"])),
         "observed": observed,
         "shared_parameters": shared,
         "only_in_variant": sorted(set(names["variant"]) - set(shared)),
