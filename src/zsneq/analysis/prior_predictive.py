@@ -13,13 +13,22 @@ What is compared, per prior draw (``draw_statistics``):
 - the data, through statistics that see structure: every group's least-squares slopes of the
   simulated y on the x columns (in batch, from precomputed per-group pseudo-inverses), then along
   ``group`` their mean and spread per predictor and their correlation between predictors, along
-  ``predictor`` the spread of their summed deviations relative to the summed spreads, the pooled
+  ``predictor`` the spread of their summed deviations relative to the summed spreads and the spread
+  of the log slope spreads (near 0 when one tau scales every predictor's offsets), the pooled
   residual sd, and the mean and spread over groups of the group means of y;
 - the parameters both models name alike, matched by name: ``beta`` with dim ``predictor`` at
   coordinate ``xk``, scalar ``betak``, ``beta_xk`` and ``beta[xk]`` are all ``beta[xk]``; the same for
   ``tau``; ``sigma`` is a scalar ``sigma``;
-- data and named parameters jointly: mean slope minus ``beta``, slope spread over ``tau``,
-  residual sd over ``sigma`` (for the names both models have).
+- data and named parameters jointly: mean slope minus ``beta``, slope spread over ``tau``, residual sd
+  over ``sigma`` (for the names both models have); and mean slope minus ``beta`` in units of its
+  least-squares noise, per predictor and as one squared distance over predictors. Offsets that sum to
+  zero over groups leave that noise only (about N(0, 1), chi-square with P degrees of freedom, whatever
+  the priors); offsets that do not add their own mean to it. This sees a missing zero-sum where the
+  slopes' noise swamps the offsets (the thread's priors on few rows per group), which the unscaled
+  difference does not.
+
+Any statistic is a valid one for any pair: under "same law" the two samples are exchangeable, so the
+test below keeps its false-alarm rate whatever the statistics; more statistics only dilute the power.
 
 The test (``max_ks_test``) and the false-alarm rule
 ----------------------------------------------------
@@ -33,13 +42,43 @@ reference: a pair is flagged when its p-value is at most ``alpha / n_comparisons
 job can decide alone); where all pairs are gathered, ``holm`` gives Holm's step-down adjustment, which
 flags at least as many pairs at the same family-wise level ``alpha``.
 
+How many: ``permutations_for`` takes ``ceil(20 n_comparisons / alpha)`` permutations (at least 999), so
+the smallest p-value is a 20th of the threshold (with 999, more than 50 compared variants could never be
+flagged). ``draws_for`` takes ``ROW_DRAWS / rows`` prior draws per model, between ``DRAWS`` and
+``MAX_DRAWS``: drawing and the statistics cost about the same per row and draw, so every design gets
+about the same seconds (2-3 per model), and cheap designs many more draws (1000 groups x 200 rows:
+200; 300 x 40: 2000). The KS distances of all permutations are one compiled pass per statistic.
+
+Power: what the test could have found (``estimate_power``)
+-----------------------------------------------------------
+"No difference found" means little without the power to find one. For a reference that draws the
+thread's intended model (``INTENDED``), ``estimate_power`` estimates the probability that the test,
+at this design, these draws and this threshold, flags each of ``alternatives()``: tau's prior scaled
+2x, offsets without zero-sum, one tau shared by predictors, zero-sum along predictor instead of group.
+It draws one pool of ``POWER_POOL x draws`` per model and subsamples pairs from it, rather than
+drawing every repetition afresh (see its docstring for what that costs in precision). The workflow
+computes it once per scenario (rule ``prior_predictive_power``) and every variant's result carries it
+(``power``, ``power_note``) and states it where nothing was found. The power is that of the test
+between the reference and each alternative (their shared statistics); a variant sharing fewer names
+with the reference is tested on fewer joint statistics. For a user model as the reference, or a
+built-in reference other than the intended model, the alternatives are not perturbations of it:
+``power`` is None and ``power_note`` says so, rather than a number about another model.
+
+Models without forward draws
+----------------------------
 A model with ``Potential`` terms (e.g. the ``+sufficient`` and ``+marginal`` likelihoods), with other
 observed variables, or without an observed variable of one value per row has no prior predictive
 law that forward sampling draws: the result then says "cannot draw prior predictive data" and why.
-Built-in variants with such a likelihood are drawn in their row-wise form instead (``forward_form``:
-the same module and parametrization, one Normal term per row), which is the same joint law: the fast
-likelihoods equal the row-wise one up to a constant that depends on the data only, which the
-log-density check and ``tests/test_likelihoods.py`` verify. The result names the form drawn.
+A built-in variant with such a likelihood is drawn in its row-wise form (``forward_form``: the same
+module and parametrization, one Normal term per row) only where a log-density check showed its law
+to be the one compared: for the variant, its own check against the reference (rule
+``check_variant``, ``logp.status`` equivalent); otherwise the result's status is ``not_compared`` and
+its reason gives the check's. A reference with such a likelihood takes the same certificate: the
+log-density check of its row-wise form against it (the workflow runs ``check_variant`` for that form
+too), so that neither side of a pair is ever a stand-in that no check vouched for. The result names
+the form drawn.
+
+Result statuses: ``differs``, ``no_difference``, ``cannot_draw``, ``not_compared``.
 """
 
 from __future__ import annotations
@@ -478,7 +517,7 @@ def holm(p_values: dict[str, float]) -> dict[str, float]:
 # --- power against known alternatives -----------------------------------------------------------
 
 POWER_SUBSAMPLES = 200  # pairs of samples per alternative
-POWER_POOL = 2  # pool of POWER_POOL x draws prior draws per model, subsampled
+POWER_POOL = 5  # pool of POWER_POOL x draws prior draws per model, subsampled
 TAU_SCALE = 2.0
 # Built-in variants that draw the thread's intended model (the log-density checks find them equivalent):
 # the alternatives below are perturbations of it, so power against them is estimated for these references.
@@ -537,12 +576,13 @@ def estimate_power(reference, frame: pd.DataFrame, *, draws: int | None = None, 
     One pool of ``POWER_POOL x draws`` prior draws of the reference (in its row-wise form) and of each
     alternative, not one per repetition: each of ``subsamples`` repetitions takes ``draws`` of each pool
     at random without replacement (each such subsample is a sample of the model's law, so the share
-    flagged is unbiased for the power; repetitions overlap, so its Monte Carlo error is larger than
-    that of independent ones). A repetition is flagged when its largest KS distance over the statistics
-    the pair shares gives p <= threshold against ``permutations`` relabellings of the reference pool
-    alone (the test's permutation null at "same law"; the test relabels the pair's own draws, whose
-    null is a little wider under an alternative, so this estimate leans optimistic). Where the
-    alternatives do not apply (``power_reference_problem``) ``power`` is None and ``power_note`` says why.
+    flagged is unbiased for the power; repetitions overlap, so its Monte Carlo error is that of the
+    pools: near 0 or 1 it is small, in between large, about +-0.2 where the power is near 0.4 in
+    ``scripts/benchmarks/prior_predictive.py``'s check against independent repetitions). A repetition is flagged when its largest KS distance over the statistics
+    the pair shares gives p <= threshold against ``permutations`` draws of the test's permutation null
+    taken over the pools: pairs subsampled likewise, their rows relabelled at random (the test
+    relabels one pair's own draws: the same null, conditional on that pair). Where the alternatives do
+    not apply (``power_reference_problem``) ``power`` is None and ``power_note`` says why.
     """
     t0 = time.perf_counter()
     frame = builder_frame(frame)
@@ -573,19 +613,28 @@ def estimate_power(reference, frame: pd.DataFrame, *, draws: int | None = None, 
         values = np.vstack([alternative[columns].to_numpy(float), reference_pool[columns].to_numpy(float)])
         finite = np.isfinite(values).all(axis=0)
         values = values[:, finite]
-        half = np.arange(pool) < draws
-        null = ks_distances(values[pool:], np.vstack([rng.permutation(half) for _ in range(permutations)])).max(axis=1)
-        first = np.zeros((subsamples, 2 * pool), dtype=bool)
-        second = np.zeros_like(first)
-        for b in range(subsamples):
-            first[b, rng.choice(pool, draws, replace=False)] = True
-            second[b, pool + rng.choice(pool, draws, replace=False)] = True
-        observed = ks_distances(values, first, second).max(axis=1)
+        observed = ks_distances(values, *_pair_masks(rng, subsamples, pool, draws, relabel=False)).max(axis=1)
+        null = ks_distances(values, *_pair_masks(rng, permutations, pool, draws, relabel=True)).max(axis=1)
         p_values = (1 + (null[None, :] >= observed[:, None] - 1e-12).sum(axis=1)) / (1 + permutations)
         power[label] = float(np.mean(p_values <= threshold))
     note = (f"estimated from pools of {pool} prior draws per model: share of {subsamples} subsampled pairs of "
-            f"{draws} draws flagged at p <= {threshold:.3g} ({permutations} relabellings of the reference's draws)")
+            f"{draws} draws flagged at p <= {threshold:.3g} against {permutations} relabelled pairs)")
     return base | {"power": power, "power_note": note, "seconds": time.perf_counter() - t0}
+
+
+def _pair_masks(rng, n: int, pool: int, draws: int, relabel: bool) -> tuple[np.ndarray, np.ndarray]:
+    """``n`` pairs of samples of ``draws`` rows from two stacked pools of ``pool`` rows (first pool, then
+    second), as (first, second) masks over the ``2 pool`` rows: a subsample of each pool, and with
+    ``relabel`` the ``2 draws`` rows chosen split into two at random (the pair's permutation null)."""
+    first = np.zeros((n, 2 * pool), dtype=bool)
+    second = np.zeros_like(first)
+    for i in range(n):
+        rows = np.concatenate([rng.choice(pool, draws, replace=False), pool + rng.choice(pool, draws, replace=False)])
+        if relabel:
+            rows = rng.permutation(rows)
+        first[i, rows[:draws]] = True
+        second[i, rows[draws:]] = True
+    return first, second
 
 
 def power_entry(power: dict | None, draws: int | None, threshold: float | None = None) -> dict:
