@@ -323,8 +323,11 @@ def thread_design() -> pd.DataFrame:
     return frame
 
 
-@pytest.mark.parametrize("name", ["shared_tau", "no_zero_sum"])
-def test_structural_differences_in_user_files_are_flagged_with_room_to_spare(name, thread_design):
+@pytest.mark.parametrize(("name", "named"), [
+    ("shared_tau", "one spread shared by all predictors in this variant?"),
+    ("no_zero_sum", "its offsets sum to zero over group, in this variant they do not"),
+])
+def test_structural_differences_in_user_files_are_flagged_with_room_to_spare(name, named, thread_design):
     """One tau shared by all predictors, and offsets without zero-sum, written as a user would with the
     thread's priors, against the thread's model as a user writes it: flagged at the default draws, with
     the p-value at most a fifth of the threshold (not borderline; the smallest possible is a 20th)."""
@@ -332,6 +335,7 @@ def test_structural_differences_in_user_files_are_flagged_with_room_to_spare(nam
                                       n_comparisons=5, seed=0)
     assert result["status"] == "differs", result["sentence"]
     assert result["p_value"] <= result["threshold"] / 5, result["sentence"]
+    assert named in result["sentence"], result["sentence"]
 
 
 def test_the_same_model_in_a_user_file_is_not_flagged(thread_design):

@@ -676,7 +676,7 @@ def _hint(statistic: str, variant: dict, reference: dict) -> str:
     if statistic.startswith("slope mean over group - beta"):
         return (f"; group slopes average to beta more tightly in {tight}: its offsets sum to zero over group, "
                 f"in {loose} they do not")
-    if statistic.startswith("slope sd log ratio"):
+    if statistic.startswith(("slope sd log ratio", "slope sd over group: sd of its log")):
         return (f"; group slopes spread (nearly) equally over predictors in {tight}, not in {loose}: "
                 f"one spread shared by all predictors in {tight}?")
     if statistic.startswith(("tau", "slope sd over group")):
