@@ -195,7 +195,8 @@ def reference_forms():
 
 
 REFERENCE_FORMS = reference_forms()
-CHECKED = VARIANTS + [v for v in REFERENCE_FORMS if v not in VARIANTS]  # rule check_variant
+# the variants checked by check_variant (all, and the reference's row-wise form)
+CHECKED = VARIANTS + [v for v in REFERENCE_FORMS if v not in VARIANTS]
 
 
 def all_prior_predictive():
