@@ -183,7 +183,7 @@ def compare_variants(variant, reference, frame: pd.DataFrame, *, logp: dict | No
                 if (problem := stand_in_problem(role, given[role], form, checks[role])) is not None]
     if problems:
         reason = "; ".join(problems)
-        return not_compared(frame, reason, **options)
+        return not_compared(reason, **options)
     result = compare_prior_predictive(variant_builder(forms["variant"]), variant_builder(forms["reference"]),
                                       frame, **options)
     if drawn_as:
@@ -195,14 +195,13 @@ def compare_variants(variant, reference, frame: pd.DataFrame, *, logp: dict | No
     return result
 
 
-def not_compared(frame: pd.DataFrame, reason: str, *, alpha: float = ALPHA, n_comparisons: int = 1,
-                 power: dict | None = None, **options) -> dict:
-    """The result of a pair that is not compared, with the keys every result has."""
-    threshold = alpha / n_comparisons
+def not_compared(reason: str, *, alpha: float = ALPHA, n_comparisons: int = 1, **options) -> dict:
+    """The result of a pair that is not compared, with the keys every result has (no test, so no power)."""
     return {"status": "not_compared", "flagged": None, "p_value": None, "reason": reason,
             "sentence": f"prior predictive not compared: {reason}", "alpha": alpha, "n_comparisons": n_comparisons,
-            "threshold": threshold, "draws": options.get("draws"), "permutations": options.get("permutations"),
-            "seed": options.get("seed", 0), **power_entry(power, None)}
+            "threshold": alpha / n_comparisons, "draws": options.get("draws"),
+            "permutations": options.get("permutations"), "seed": options.get("seed", 0),
+            "power": None, "power_note": "power not estimated: the pair was not compared"}
 
 
 # --- design -----------------------------------------------------------------------------------------
