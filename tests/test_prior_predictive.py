@@ -32,6 +32,7 @@ from zsneq.analysis.prior_predictive import (
     max_ks_test,
     named_parameters,
     permutations_for,
+    power_text,
     slope_statistics,
     variant_builder,
 )
@@ -365,3 +366,10 @@ def test_power_against_known_alternatives_is_estimated_for_the_design_and_stated
 def test_power_is_not_estimated_for_a_user_reference(design):
     power = estimate_power({"name": "mine", "file": "model.py"}, design, draws=60)
     assert power["power"] is None and power["power_note"].startswith("power not estimated: the reference 'mine'")
+
+
+def test_power_between_01_and_09_is_stated_as_rough():
+    """The pools' Monte Carlo error is large there (estimate_power): one decimal and "~"."""
+    text = power_text({"offsets without zero-sum": 1.0, "one tau shared by predictors": 0.6, "x": 0.05})
+    assert text == ("power at this design and threshold: 1.00 against offsets without zero-sum, ~0.6 against "
+                    "one tau shared by predictors, 0.05 against x")
