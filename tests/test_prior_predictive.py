@@ -2,8 +2,12 @@
 
 The models are plain PyMC builders taking a DataFrame (``group, y, x1..xP``), as a user file would
 give them; their priors are scaled to the tiny design (30 groups x 10 rows) so that group structure
-shows in the data (slope noise sigma / sqrt(10) well below the spread tau of group slopes).
+shows in the data (slope noise sigma / sqrt(10) well below the spread tau of group slopes). The user
+files of ``tests/data/thread_models`` keep the thread's priors, under which the slopes' least-squares
+noise is larger than their spread (sigma ~ HalfNormal(200), tau ~ Gamma(mu=10, sigma=5)).
 """
+
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -11,19 +15,32 @@ import pymc as pm
 import pymc.dims as pmd
 import pytest
 
+from zsneq.analysis.checks import logp_equivalence
 from zsneq.analysis.prior_predictive import (
     CANNOT_DRAW,
+    DRAWS,
+    MAX_DRAWS,
+    alternatives,
     compare_prior_predictive,
     compare_variants,
     design_of,
+    draw_statistics,
+    draws_for,
+    estimate_power,
     forward_form,
     holm,
     max_ks_test,
     named_parameters,
+    permutations_for,
+    power_text,
     slope_statistics,
     variant_builder,
 )
+from zsneq.core.dataset import RegressionData
+from zsneq.core.userfile import load_function
 from zsneq.simulation.generator import simulate
+
+THREAD_MODELS = Path(__file__).parent / "data" / "thread_models"
 
 GROUP, PREDICTOR = "group", "predictor"
 BETA_SD, TAU_MU, TAU_SD, SIGMA_SD = 1.0, 2.0, 1.0, 0.5
@@ -140,10 +157,12 @@ def tau_as_variance(frame):
 SAME = [transposed, centered, mean_subtracted, named_dims]
 DIFFERENT = [wrong_axis, shared_spread, no_zero_sum, other_tau_family, tau_as_variance]
 N_PAIRS = len(SAME) + len(DIFFERENT)  # the Bonferroni family of this test
+TEST_DRAWS = 400  # fewer than the cost rule gives this design (2000): the pairs here differ plainly
 
 
 def _compare(builder, design, **kwargs):
-    return compare_prior_predictive(builder, per_predictor, design, n_comparisons=N_PAIRS, seed=11, **kwargs)
+    return compare_prior_predictive(builder, per_predictor, design, n_comparisons=N_PAIRS, seed=11,
+                                    **{"draws": TEST_DRAWS} | kwargs)
 
 
 @pytest.mark.parametrize("builder", SAME, ids=lambda f: f.__name__)
@@ -189,19 +208,41 @@ def test_models_without_observed_rows_cannot_draw(variant, why, design):
     assert result["reason"].startswith(CANNOT_DRAW) and why in result["reason"], result["reason"]
 
 
-def test_fast_likelihood_variants_are_drawn_in_their_rowwise_form(design):
-    """Built-in variants whose likelihood forward draws cannot use are drawn as the same module with the
-    row-wise likelihood (the same joint law), and the result says so; the others are drawn as they are."""
+def test_a_fast_likelihood_is_drawn_in_its_rowwise_form_only_where_its_log_density_check_says_equivalent(design):
+    """A variant whose likelihood forward draws cannot use is drawn as the same module with the row-wise
+    likelihood where its log-density check against the reference says equivalent, and the result says
+    so; where the check says anything else, or there is none, the pair is not compared, with the reason."""
     assert forward_form("vectorized_fixed+sufficient+centered") == "vectorized_fixed+centered"
     assert forward_form("vectorized_fixed+marginal") == "vectorized_fixed"
     assert forward_form("vectorized_dims+sufficient") == "vectorized_dims"
     assert forward_form("nonvectorized") == "nonvectorized"
     entry = {"name": "mine", "file": "model.py"}
     assert forward_form(entry) is entry
-    result = compare_variants("vectorized_fixed+marginal", "nonvectorized", design, draws=40, permutations=99)
+    logp = logp_equivalence("vectorized_fixed+marginal", "nonvectorized", RegressionData.from_frame(design))
+    assert logp["status"] == "equivalent", logp["reason"]  # what rule check_variant writes for it
+    result = compare_variants("vectorized_fixed+marginal", "nonvectorized", design, logp=logp, draws=40,
+                              permutations=99)
     assert result["status"] == "no_difference" and result["drawn_as"] == {"variant": "vectorized_fixed"}
-    assert result["sentence"].endswith("(the variant drawn in its row-wise form vectorized_fixed, the same joint law)")
-    posted = compare_variants("vectorized_as_posted", "vectorized_fixed+sufficient", design, draws=100, seed=1)
+    assert "(the variant drawn in its row-wise form vectorized_fixed (its log density" in result["sentence"]
+    different = {"status": "different", "reason": "log density differences vary by 3.2 nats"}
+    for check in (different, {"status": "no_map", "reason": "no map"}, None):
+        skipped = compare_variants("vectorized_fixed+marginal", "nonvectorized", design, logp=check, draws=40)
+        assert skipped["status"] == "not_compared" and skipped["flagged"] is None and skipped["p_value"] is None
+        assert skipped["reason"].startswith("the variant's +marginal likelihood has no forward draws and its log "
+                                            "density was not shown equal to the reference's"), skipped["reason"]
+        assert {"power", "power_note", "threshold", "sentence"} <= set(skipped)
+    assert "vary by 3.2 nats" in compare_variants("vectorized_fixed+marginal", "nonvectorized", design,
+                                                  logp=different)["reason"]
+
+
+def test_a_fast_reference_is_drawn_in_its_rowwise_form_only_where_that_forms_check_says_equivalent(design):
+    """The reference takes the same certificate: the check of its row-wise form against it."""
+    unchecked = compare_variants("vectorized_as_posted", "vectorized_fixed+sufficient", design, draws=100)
+    assert unchecked["status"] == "not_compared"
+    assert unchecked["reason"].startswith("the reference's +sufficient likelihood has no forward draws")
+    logp = logp_equivalence("vectorized_fixed", "vectorized_fixed+sufficient", RegressionData.from_frame(design))
+    posted = compare_variants("vectorized_as_posted", "vectorized_fixed+sufficient", design, reference_logp=logp,
+                              draws=100, seed=1)
     assert posted["status"] == "differs" and posted["drawn_as"] == {"reference": "vectorized_fixed"}
 
 
@@ -243,3 +284,92 @@ def test_max_ks_test_exact_null_and_power():
 def test_holm():
     adjusted = holm({"a": 0.01, "b": 0.04, "c": 0.03})
     assert adjusted == pytest.approx({"a": 0.03, "c": 0.06, "b": 0.06})
+
+
+def test_permutations_let_the_smallest_p_value_reach_the_threshold_of_many_comparisons(design):
+    """With 999 permutations no p-value is below 0.001, so beyond 50 comparisons nothing could be flagged."""
+    assert permutations_for(0.05, 1) == 999
+    assert permutations_for(0.05, 60) == 24_000  # ceil(20 x 60 / 0.05)
+    result = compare_prior_predictive(wrong_axis, per_predictor, design, n_comparisons=60, draws=100, seed=11)
+    assert result["permutations"] == 24_000
+    assert result["status"] == "differs" and result["p_value"] <= 0.05 / 60
+
+
+def test_draws_follow_the_cost_rule():
+    assert draws_for(200_000) == DRAWS  # the seed study's 1000 groups x 200 rows
+    assert draws_for(40_000) == 1000
+    assert draws_for(12_000) == draws_for(300) == MAX_DRAWS
+
+
+def test_mean_slope_minus_beta_in_noise_units_is_pivotal_under_zero_sum_offsets(design):
+    """Offsets that sum to zero over groups leave least-squares noise only: about N(0, 1) per predictor
+    and chi-square with P = 3 degrees of freedom over them, whatever the priors; iid offsets add to it."""
+    grid = design_of(design)
+    names = ["beta[x1]", "beta[x2]", "beta[x3]"]
+    zero_sum = draw_statistics(per_predictor(design), grid, names, 400, seed=2)
+    free = draw_statistics(no_zero_sum(design), grid, names, 400, seed=2)
+    z = zero_sum["slope mean over group - beta, in noise sds [x2]"]
+    assert abs(z.mean()) < 0.15 and 0.88 < z.std() < 1.12
+    assert 2.5 < zero_sum["slope mean over group - beta: squared noise distance"].mean() < 3.5
+    assert free["slope mean over group - beta, in noise sds [x2]"].std() > 2
+
+
+def _thread_model(name):
+    return load_function(THREAD_MODELS / f"{name}.py", "build_model")
+
+
+@pytest.fixture(scope="module")
+def thread_design() -> pd.DataFrame:
+    frame, _ = simulate(40, 10, [1.0, 1.2, 0.8], [10.0, 12.0, 8.0], 100.0, np.random.default_rng(3))
+    return frame
+
+
+@pytest.mark.parametrize(("name", "named"), [
+    ("shared_tau", "one spread shared by all predictors in this variant?"),
+    ("no_zero_sum", "its offsets sum to zero over group, in this variant they do not"),
+])
+def test_structural_differences_in_user_files_are_flagged_with_room_to_spare(name, named, thread_design):
+    """One tau shared by all predictors, and offsets without zero-sum, written as a user would with the
+    thread's priors, against the thread's model as a user writes it: flagged at the default draws, with
+    the p-value at most a fifth of the threshold (not borderline; the smallest possible is a 20th)."""
+    result = compare_prior_predictive(_thread_model(name), _thread_model("reference"), thread_design,
+                                      n_comparisons=5, seed=0)
+    assert result["status"] == "differs", result["sentence"]
+    assert result["p_value"] <= result["threshold"] / 5, result["sentence"]
+    assert named in result["sentence"], result["sentence"]
+
+
+def test_the_same_model_in_a_user_file_is_not_flagged(thread_design):
+    result = compare_prior_predictive(_thread_model("transposed"), _thread_model("reference"), thread_design,
+                                      n_comparisons=5, seed=0)
+    assert result["status"] == "no_difference", result["sentence"]
+
+
+def test_power_against_known_alternatives_is_estimated_for_the_design_and_stated(design):
+    """With the thread's priors, 10 rows per group leave the slopes mostly noise: only a wider tau prior
+    is seen at 60 draws; with 100 rows per group the structural alternatives are seen too."""
+    power = estimate_power("nonvectorized", design, draws=60, n_comparisons=2, subsamples=50)
+    assert set(power["power"]) == set(alternatives())
+    assert power["power"]["a tau prior 2x as wide"] >= 0.9, power["power"]
+    assert power["power"]["zero-sum along predictor instead of group"] <= 0.5, power["power"]
+    rich, _ = simulate(30, 100, [1.0, 1.2, 0.8], [10.0, 12.0, 8.0], 100.0, np.random.default_rng(3))
+    rich_power = estimate_power("nonvectorized", rich, draws=60, n_comparisons=2, subsamples=50)["power"]
+    assert rich_power["zero-sum along predictor instead of group"] >= 0.9, rich_power
+    assert rich_power["one tau shared by predictors"] >= 0.9, rich_power
+    result = compare_variants("vectorized_fixed", "nonvectorized", design, draws=60, n_comparisons=2, power=power)
+    assert result["status"] == "no_difference" and result["power"] == power["power"]
+    assert "; power at this design and threshold: 1.00 against a tau prior 2x as wide, " in result["sentence"]
+    other = compare_variants("vectorized_fixed", "nonvectorized", design, draws=80, n_comparisons=2, power=power)
+    assert other["power"] is None and "the estimate given is for 60 draws" in other["power_note"]
+
+
+def test_power_is_not_estimated_for_a_user_reference(design):
+    power = estimate_power({"name": "mine", "file": "model.py"}, design, draws=60)
+    assert power["power"] is None and power["power_note"].startswith("power not estimated: the reference 'mine'")
+
+
+def test_power_between_01_and_09_is_stated_as_rough():
+    """The pools' Monte Carlo error is large there (estimate_power): one decimal and "~"."""
+    text = power_text({"offsets without zero-sum": 1.0, "one tau shared by predictors": 0.6, "x": 0.05})
+    assert text == ("power at this design and threshold: 1.00 against offsets without zero-sum, ~0.6 against "
+                    "one tau shared by predictors, 0.05 against x")

@@ -6,11 +6,18 @@ Not a test. On one design (default: the ``seed`` scenario of config/config.yaml,
 ``--groups``/``--rows`` simulate the scenario on a smaller design):
 
 1. every row-wise built-in variant (and the config's variants) against the reference: status, p-value,
-   the statistic that separates most, wall and CPU seconds per pair (Bonferroni over the pairs);
-2. power on a near-miss family: ``vectorized_fixed`` with tau ~ Gamma(mu=10 c, sigma=5 c) against the
-   reference, ``--reps`` independent repetitions per factor c (c = 1 measures the false-alarm rate);
-   the smallest c flagged in at least 95% of repetitions. One reference sample per repetition is
-   shared by all factors of that repetition (each test stays exact);
+   the statistic that separates most, wall and CPU seconds per pair (Bonferroni over the pairs); then
+   the plain-PyMC user files of ``tests/data/thread_models`` (the thread's priors) against the thread's
+   model as a user writes it, flagged at the workflow's threshold;
+2. power at the threshold the workflow flags at, ``alpha / n_comparisons`` with ``n_comparisons`` the
+   config's compared variants (``--n-comparisons`` overrides it), with the workflow's draws and
+   permutations for the design (``draws_for``, ``permutations_for``): the share of ``--reps``
+   independent repetitions flagged, for a near-miss family (``vectorized_fixed`` with tau ~
+   Gamma(mu=10 c, sigma=5 c); c = 1 measures the false-alarm rate) and for the known alternatives of
+   ``zsneq.analysis.prior_predictive.alternatives``, beside the cheap estimate the workflow prints
+   (``estimate_power``, from one pool per model); the smallest c flagged in at least 95% of
+   repetitions. One reference sample per repetition is shared by all models of that repetition (each
+   test stays exact);
 3. the same family, measured by the two methods that need sampling:
 
    a. posterior comparison (``--skip-posterior`` leaves it out): the reference's model with the group
@@ -32,8 +39,8 @@ then one table, factor c | prior-predictive flagged rate | posterior verdict | S
 smallest c each method detects (prior predictive: flagged in >= 95% of repetitions; posterior
 comparison: disagrees; SBC: fails).
 
-    python scripts/benchmarks/prior_predictive.py [--scenario seed] [--reps 10] [--draws 200] \\
-        [--factors 1 1.1 1.2 1.3 1.5 2] [--sbc-reps 1000] [--sbc-groups 20] [--sbc-rows 10]
+    python scripts/benchmarks/prior_predictive.py [--scenario seed] [--groups 300 --rows 40] [--reps 10] \\
+        [--draws N] [--factors 1 1.1 1.2 1.3 1.5 2] [--sbc-reps 1000] [--sbc-groups 20] [--sbc-rows 10]
 """
 
 from __future__ import annotations
@@ -55,15 +62,22 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from zsneq.analysis.calibration import fit_rows, sbc_table, sbc_variants  # noqa: E402
 from zsneq.analysis.prior_predictive import (  # noqa: E402
-    DRAWS,
+    ALPHA,
+    alternatives,
     builder_frame,
+    compare_prior_predictive,
     compare_variants,
     design_of,
     draw_statistics,
+    draws_for,
+    estimate_power,
     max_ks_test,
     named_parameters,
+    permutations_for,
     variant_builder,
 )
+from zsneq.analysis.checks import logp_equivalence  # noqa: E402
+from zsneq.core.userfile import load_function  # noqa: E402
 from zsneq.analysis.summarize import combine, summarize_fit  # noqa: E402
 from zsneq.analysis.verdicts import MARGIN, parameter_verdicts, variant_verdicts  # noqa: E402
 from zsneq.core.dataset import RegressionData  # noqa: E402
@@ -80,6 +94,8 @@ ROWWISE = ["vectorized_as_posted", "vectorized_fixed", "vectorized_fixed+centere
            "vectorized_shared_tau"]
 FAST = "vectorized_fixed+marginal"  # the reference's model with the group slopes integrated out exactly
 SBC_SCENARIO = "sbc"  # config/calibration.yaml's scenario whose truths are drawn from the prior
+THREAD_MODELS = ROOT / "tests" / "data" / "thread_models"  # plain-PyMC user files with the thread's priors
+USER_FILES = ["transposed", "shared_tau", "no_zero_sum"]  # the same model, then two different ones
 
 
 def read_yaml(name: str) -> dict:
@@ -115,49 +131,75 @@ def scaled_tau_builder(factor: float):
     return lambda frame: scaled_tau_model(RegressionData.from_frame(frame), factor)
 
 
-def pairs_table(frame, variants: list[str], draws: int) -> None:
-    print(f"Part 1: each variant vs {REFERENCE}, {draws} prior draws each, Bonferroni over {len(variants)} pairs")
+def pairs_table(frame, variants: list[str], draws: int | None, n_comparisons: int) -> None:
+    threshold = ALPHA / n_comparisons
+    data = RegressionData.from_frame(frame)
+    print(f"Part 1: each variant vs {REFERENCE}, {draws or draws_for(len(frame))} prior draws each, "
+          f"flagged at p <= {ALPHA:g} / {n_comparisons} ({permutations_for(ALPHA, n_comparisons)} permutations)")
     print("| variant | status | p | threshold | separates most | wall s | CPU s |")
     print("| --- | --- | --- | --- | --- | --- | --- |")
     for variant in variants:
         wall, cpu = time.perf_counter(), time.process_time()
-        result = compare_variants(variant, REFERENCE, frame, draws=draws, n_comparisons=len(variants))
+        logp = logp_equivalence(variant, REFERENCE, data) if "+" in variant else None  # what check_variant writes
+        result = compare_variants(variant, REFERENCE, frame, logp=logp, draws=draws, n_comparisons=n_comparisons)
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         p = "" if result["p_value"] is None else f"{result['p_value']:.3g}"
         print(f"| {variant} | {result['status']} | {p} | {result['threshold']:.3g} | "
               f"{result.get('statistic', result.get('reason', ''))} | {wall:.1f} | {cpu:.1f} |", flush=True)
         print(f"|   | {result['sentence'][:300]} | | | | | |", flush=True)
+    print(f"\nUser files ({THREAD_MODELS.relative_to(ROOT)}) vs its reference.py, flagged at p <= {threshold:.3g}")
+    print("| user file | status | p | threshold | separates most | wall s | CPU s |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    reference = load_function(THREAD_MODELS / "reference.py", "build_model")
+    for name in USER_FILES:
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = compare_prior_predictive(load_function(THREAD_MODELS / f"{name}.py", "build_model"), reference,
+                                          frame, draws=draws, n_comparisons=n_comparisons)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        print(f"| {name} | {result['status']} | {result['p_value']:.3g} | {result['threshold']:.3g} | "
+              f"{result['statistic']} | {wall:.1f} | {cpu:.1f} |", flush=True)
 
 
-def power_table(frame, factors: list[float], reps: int, draws: int) -> dict[float, float]:
+def power_table(frame, factors: list[float], reps: int, draws: int | None, n_comparisons: int
+                ) -> dict[float, float]:
     """Part 2; returns the share of repetitions flagged per factor."""
-    print(f"\nPart 2: tau ~ Gamma(mu=10c, sigma=5c) vs the reference's c = 1; {reps} repetitions x {draws} draws; "
-          "flagged at p <= 0.05")
+    draws = draws or draws_for(len(frame))
+    threshold, permutations = ALPHA / n_comparisons, permutations_for(ALPHA, n_comparisons)
+    print(f"\nPart 2: power at the workflow's threshold, p <= {ALPHA:g} / {n_comparisons} = {threshold:.3g} "
+          f"({permutations} permutations), {reps} repetitions x {draws} draws per model")
+    t0 = time.perf_counter()
+    estimated = estimate_power(REFERENCE, frame, draws=draws, n_comparisons=n_comparisons)
+    print(f"  cheap estimate (estimate_power): {time.perf_counter() - t0:.1f} s; {estimated['power_note']}", flush=True)
     design = design_of(builder_frame(frame))
     reference = variant_builder(REFERENCE)(builder_frame(frame))
     names = named_parameters(reference, design.predictors)
-    flagged = {c: 0 for c in factors}
+    models = {factor_label(c): scaled_tau_builder(c) for c in factors} | alternatives()
+    flagged = {label: 0 for label in models}
     seconds = []
     for rep in range(reps):
         t0 = time.perf_counter()
-        seeds = np.random.SeedSequence([7, rep]).generate_state(2 * len(factors) + 1)
+        seeds = np.random.SeedSequence([7, rep]).generate_state(2 * len(models) + 1)
         ref_table = draw_statistics(reference, design, sorted(names), draws, int(seeds[-1]))
-        for i, c in enumerate(factors):
-            model = scaled_tau_builder(c)(builder_frame(frame))
+        for i, (label, build) in enumerate(models.items()):
+            model = build(builder_frame(frame))
             shared = sorted(set(names) & set(named_parameters(model, design.predictors)))
             table = draw_statistics(model, design, shared, draws, int(seeds[2 * i]))
-            flagged[c] += max_ks_test(table, ref_table[table.columns], seed=int(seeds[2 * i + 1]))["p_value"] <= 0.05
+            columns = [c for c in table.columns if c in ref_table.columns]
+            test = max_ks_test(table[columns], ref_table[columns], permutations, seed=int(seeds[2 * i + 1]))
+            flagged[label] += test["p_value"] <= threshold
         seconds.append(time.perf_counter() - t0)
         print(f"  repetition {rep + 1}/{reps}: {seconds[-1]:.1f} s", flush=True)
-    print("| factor c | flagged | rate |")
-    print("| --- | --- | --- |")
-    for c in factors:
-        print(f"| {c:g} | {flagged[c]}/{reps} | {flagged[c] / reps:.2f} |")
-    rates = {c: flagged[c] / reps for c in factors}
+    print("| model vs the reference | flagged | rate | cheap estimate |")
+    print("| --- | --- | --- | --- |")
+    for label in models:
+        estimate = estimated["power"].get(label)
+        print(f"| {label} | {flagged[label]}/{reps} | {flagged[label] / reps:.2f} | "
+              f"{'' if estimate is None else f'{estimate:.2f}'} |")
+    rates = {c: flagged[factor_label(c)] / reps for c in factors}
     print(f"Smallest tau-prior scale factor flagged in >= 95% of {reps} repetitions: "
           f"{smallest(factors, lambda c: rates[c] >= 0.95)} "
           f"(rate at c = 1, the false-alarm rate: {rates.get(1.0, 0):.2f}; "
-          f"{np.mean(seconds) / (len(factors) + 1):.1f} s per model per repetition)")
+          f"{np.mean(seconds) / (len(models) + 1):.1f} s per model per repetition)")
     return rates
 
 
@@ -332,7 +374,10 @@ def main() -> None:
     p.add_argument("--scenario", default="seed")
     p.add_argument("--groups", type=int, default=None, help="simulate the scenario with this many groups")
     p.add_argument("--rows", type=int, default=None, help="... and this many rows per group")
-    p.add_argument("--draws", type=int, default=DRAWS)
+    p.add_argument("--draws", type=int, default=None, help="prior draws per model (default: the workflow's, "
+                   "from the design's rows)")
+    p.add_argument("--n-comparisons", type=int, default=None, help="Bonferroni family (default: the config's "
+                   "variants other than the reference)")
     p.add_argument("--reps", type=int, default=10)
     p.add_argument("--factors", type=float, nargs="+", default=[1.0, 1.1, 1.2, 1.3, 1.5, 2.0])
     p.add_argument("--no-power", action="store_true")
@@ -347,11 +392,12 @@ def main() -> None:
     frame, truth = seed_frame(a.scenario, a.groups, a.rows)
     groups = frame["group"].nunique()
     print(f"Design: scenario {a.scenario}, {groups} groups x {len(frame) // groups} rows\n")
-    pairs_table(frame, ROWWISE + ["vectorized_fixed+sufficient", "vectorized_fixed+marginal"], a.draws)
-    rates = None if a.no_power else power_table(frame, a.factors, a.reps, a.draws)
+    config = read_yaml("config.yaml")
+    n_comparisons = a.n_comparisons or len([v for v in config["variants"] if v != config["reference_variant"]])
+    pairs_table(frame, ROWWISE + ["vectorized_fixed+sufficient", "vectorized_fixed+marginal"], a.draws, n_comparisons)
+    rates = None if a.no_power else power_table(frame, a.factors, a.reps, a.draws, n_comparisons)
     posterior = sbc = None
     if not a.skip_posterior:
-        config = read_yaml("config.yaml")
         sampler = config["sampler"] | {k: v for k, v in (("draws", a.posterior_draws), ("tune", a.posterior_tune))
                                        if v is not None}
         posterior = posterior_table(frame, truth, a.factors, sampler, config.get("verdicts", {}).get("margin", MARGIN))

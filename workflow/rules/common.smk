@@ -11,7 +11,7 @@ from zsneq.core.config import (
     prior_scenarios,
     replicate_batches,
 )
-from zsneq.models.variants import variant_entries
+from zsneq.models.variants import parse_variant, variant_entries
 from zsneq.workflow import check_config
 
 # --- validation: one line naming the key, no traceback ---------------------------------------------
@@ -115,7 +115,7 @@ def code(*parts, variants=()):
         if variants
         else []
     )
-    user = [ENTRIES[v]["file"] for v in variants if isinstance(ENTRIES[v], dict)]
+    user = [ENTRIES[v]["file"] for v in variants if isinstance(ENTRIES.get(v), dict)]
     return package_files(*parts, *models) + user
 
 
@@ -136,7 +136,19 @@ def check_code(wildcards):
 
 
 def prior_predictive_code(wildcards):
-    return code("analysis/prior_predictive.py", variants=[wildcards.variant, REFERENCE])
+    return code(
+        "analysis/prior_predictive.py",
+        variants=[wildcards.variant, REFERENCE, *REFERENCE_FORMS],
+    )
+
+
+def prior_predictive_power_code(wildcards):
+    """The reference's code and the modules the known alternatives to it are built from."""
+    alternatives = ["vectorized_fixed", "vectorized_shared_tau", "vectorized_as_posted"]
+    return code(
+        "analysis/prior_predictive.py",
+        variants=[REFERENCE, *REFERENCE_FORMS, *alternatives],
+    )
 
 
 def diagnostic_figure(kind):
@@ -173,6 +185,24 @@ def all_posterior_checks():
     return [paths.posterior_check(s, v) for s in SCENARIOS for v in COMPARED]
 
 
+def reference_forms():
+    """The reference's row-wise form, as a one-item list, when its likelihood has no forward draws
+    (``+sufficient``, ``+marginal``); else empty. The prior-predictive test may draw it in the
+    reference's place only where its log-density check against the reference (rule ``check_variant``,
+    which also checks it when it is not among the variants) says they are equivalent."""
+    entry = ENTRIES[REFERENCE]
+    if not isinstance(entry, str) or parse_variant(entry).likelihood == "rowwise":
+        return []
+    from zsneq.analysis.prior_predictive import forward_form
+
+    return [forward_form(entry)]
+
+
+REFERENCE_FORMS = reference_forms()
+# the variants checked by check_variant (all, and the reference's row-wise form)
+CHECKED = VARIANTS + [v for v in REFERENCE_FORMS if v not in VARIANTS]
+
+
 def all_prior_predictive():
     return [paths.prior_predictive(s, v) for s in SCENARIOS for v in COMPARED]
 
@@ -197,6 +227,7 @@ def job_benchmarks():
         jobs += [paths.job_benchmark("check_variant", s, v) for v in VARIANTS]
         jobs += [paths.job_benchmark("prior_predictive", s, v) for v in COMPARED]
         jobs += [paths.job_benchmark("posterior_check", s, v) for v in COMPARED]
+        jobs += [paths.job_benchmark("prior_predictive_power", s)]
     return jobs + [
         paths.job_benchmark(r, r) for r in ("summarize", "verdicts", "calibrate")
     ]

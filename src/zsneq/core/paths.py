@@ -49,6 +49,11 @@ def prior_predictive(scenario=S, variant=V) -> str:
     return f"{RESULTS}/prior_predictive/{scenario}/{variant}.json"
 
 
+def prior_predictive_power(scenario=S) -> str:
+    """The prior-predictive test's power against known alternatives to the reference, on a scenario's design."""
+    return f"{RESULTS}/prior_predictive_power/{scenario}.json"
+
+
 # --- tables over the whole study -------------------------------------------------------------------
 
 SUMMARY = f"{RESULTS}/summary/summary.parquet"
