@@ -277,7 +277,7 @@ def posterior_table(frame, truth, factors: list[float], sampler: dict, margin: f
         rows = params[params["variant"] == factor_label(c)]
         worst = rows.loc[rows["effect_sd"].idxmax()]
         disagree = ", ".join(rows.loc[rows["verdict"] == "disagrees", "parameter"])
-        out[c] = {"verdict": verdicts.loc[factor_label(c), "verdict"], "effect_sd": float(worst["effect_sd"]),
+        out[c] = {"verdict": verdicts.loc[factor_label(c), "posterior_verdict"], "effect_sd": float(worst["effect_sd"]),
                   "parameter": worst["parameter"]}
         print(f"| {c:g} | {out[c]['verdict']} | {out[c]['effect_sd']:.2f} | {out[c]['parameter']} | "
               f"{disagree or '-'} | {verdicts.loc[factor_label(c), 'trouble'] or '-'} |", flush=True)
