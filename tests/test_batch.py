@@ -64,6 +64,7 @@ def test_prior_depending_on_data_blocks_the_swap():
     assert swappable_data(build(tiny(1)), build(tiny(2))) is None
 
 
+@pytest.mark.e2e
 def test_a_batch_job_gives_bitwise_the_draws_of_separate_jobs(tiny_study, tmp_path):
     """The fit script given replicates 0 and 1 of the tiny study in one process (one compile, replicate 1's
     data swapped in) writes the draws the study's separate jobs wrote, bit for bit. The study's fit jobs

@@ -8,7 +8,7 @@ import pytest
 
 from zsneq.presentation.browser import inspect_report
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 
 def test_report_renders_offline_with_every_figure(tiny_study, tmp_path):

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, SMALL_CONFIG
 
+pytestmark = pytest.mark.e2e  # runs the workflow on a study
+
 MODULE_SNAKEFILE = """\
 configfile: "config/config.yaml"
 

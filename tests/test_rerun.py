@@ -22,6 +22,8 @@ from conftest import ROOT, SMALL_CONFIG, TEST_CONFIG, copy_workflow, run_snakema
 from zsneq.models.fit import read_fit
 from zsneq.models.variants import parse_variant
 
+pytestmark = pytest.mark.e2e  # runs the workflow on a study
+
 SCRIPTS = ROOT / "workflow" / "scripts"
 AGGREGATES = {"summarize", "verdicts", "plot_forest", "plot_performance", "calibrate", "plot_coverage", "plot_sbc",
               "report", "all"}

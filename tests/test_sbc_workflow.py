@@ -15,6 +15,8 @@ from conftest import copy_workflow, run_snakemake
 
 from zsneq.models.fit import fit_attrs, read_fit
 
+pytestmark = pytest.mark.e2e  # runs the workflow on a study
+
 WRONG = "wrong_tau_prior"
 REPS = 20
 CONFIG = {

@@ -15,7 +15,7 @@ import yaml
 from conftest import ROOT, SMALL_CONFIG, copy_workflow, run_snakemake
 from test_workflow import expected_outputs
 
-pytestmark = pytest.mark.slurm
+pytestmark = [pytest.mark.slurm, pytest.mark.e2e]
 
 CLUSTER = ROOT / "scripts" / "slurm_cluster.sh"
 # The throwaway cluster keeps no job accounting, so the plugin asks squeue (not sacct) for job

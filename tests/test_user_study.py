@@ -15,6 +15,8 @@ import pytest
 import yaml
 from conftest import ROOT, run_snakemake
 
+pytestmark = pytest.mark.e2e  # runs the workflow on a study
+
 MODELS = Path(__file__).parent / "data" / "user_models"
 SAME = ["transposed", "centered", "demeaned"]
 DIFFERENT = ["shared_spread", "wrong_axis"]

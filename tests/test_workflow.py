@@ -8,6 +8,8 @@ import pytest
 import yaml
 from conftest import ROOT, copy_workflow, run_snakemake
 
+pytestmark = pytest.mark.e2e  # runs the workflow on a study
+
 TEST_CONFIG = ROOT / ".test" / "config" / "config.yaml"
 
 
