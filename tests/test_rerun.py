@@ -19,14 +19,14 @@ import pytest
 import yaml
 from conftest import ROOT, SMALL_CONFIG, TEST_CONFIG, copy_workflow, run_snakemake
 
+from zsneq.core.figures import FIGURES
 from zsneq.models.fit import read_fit
 from zsneq.models.variants import parse_variant
 
 pytestmark = pytest.mark.e2e  # runs the workflow on a study
 
 SCRIPTS = ROOT / "workflow" / "scripts"
-AGGREGATES = {"summarize", "verdicts", "plot_forest", "plot_performance", "calibrate", "plot_coverage", "plot_sbc",
-              "report", "all"}
+AGGREGATES = {"summarize", "verdicts", "calibrate", "report", "all"} | {f"plot_{f.name}" for f in FIGURES}
 
 
 def logged_jobs(text: str) -> dict[str, tuple[str, str]]:

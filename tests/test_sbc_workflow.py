@@ -61,7 +61,8 @@ def test_each_batch_compiles_once_and_swaps_the_rest(sbc_study):
 def test_report_shows_sbc_verdicts_and_figures(sbc_study):
     html = (sbc_study / "results/report/index.html").read_text()
     assert 'id="sbc-sbc"' in html and "FAILS" in html and "passes" in html
-    for name in ("coverage.svg", "sbc_ranks.svg", "sbc_ecdf.svg"):
-        assert (sbc_study / "results/calibration/sbc" / name).stat().st_size > 5_000
+    for name in ("coverage", "sbc_ranks", "sbc_ecdf"):
+        assert (sbc_study / "results/figures/sbc" / f"{name}.svg").stat().st_size > 5_000
+        assert f'id="figure-{name}-sbc"' in html
     assert html.count("<svg") >= 5  # forest, performance, coverage, ranks, ECDF
     assert (sbc_study / "report.zip").stat().st_size > 10_000

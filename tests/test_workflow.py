@@ -24,9 +24,9 @@ def expected_outputs(config: dict) -> list[str]:
     out += [f"results/calibration/{name}.parquet"
             for name in ("replicates", "coverage", "sbc", "sbc_variants", "batching")]
     for s, sc in config["scenarios"].items():
-        out += [f"results/figures/{s}/forest.svg", f"results/figures/{s}/performance.svg"]
+        out += [f"results/figures/{s}/forest.svg", f"results/figures/{s}/performance.svg"]  # figures.FIGURES
         if sc["replicates"] >= 2:  # coverage of a single dataset is not shown
-            out.append(f"results/calibration/{s}/coverage.svg")
+            out.append(f"results/figures/{s}/coverage.svg")
         out += [f"results/checks/{s}/{v}.json" for v in config["variants"]]
         out += [f"results/checks/{s}/{v}.posterior.json" for v in config["variants"] if v != config["reference_variant"]]
         out += [f"results/figures/{s}/{v}/rep0_{k}.png" for v in config["variants"] for k in ("rank", "trace", "energy")]

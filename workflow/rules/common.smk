@@ -5,8 +5,8 @@ from snakemake.utils import validate
 
 from zsneq.core import paths
 from zsneq.core.code import MODEL_CODE, package_files, variant_code
+from zsneq.core.figures import FIGURES, TABLES, figure_scenarios, study_figures
 from zsneq.core.config import (
-    calibrated_scenarios,
     config_error,
     prior_scenarios,
     replicate_batches,
@@ -210,8 +210,6 @@ def all_prior_predictive():
 DIAGNOSTICS = [
     (s, v, k) for s in SCENARIOS for v in VARIANTS for k in paths.DIAGNOSTIC_KINDS
 ]
-CALIBRATED = calibrated_scenarios(config)
-SBC_FIGURES = [(s, k) for s in PRIOR_SCENARIOS for k in paths.SBC_FIGURES]
 
 
 def job_benchmarks():
@@ -250,10 +248,7 @@ def get_final_output():
         *map(paths.calibration_table, paths.CALIBRATION_TABLES),
         paths.REPORT,
         *all_prior_predictive(),
-        *map(paths.forest, SCENARIOS),
-        *map(paths.performance, SCENARIOS),
+        *[path for _, _, path in study_figures(config)],
         *[paths.diagnostic(s, v, 0, k) for s, v, k in DIAGNOSTICS],
-        *map(paths.coverage_figure, CALIBRATED),
-        *[paths.sbc_figure(s, k) for s, k in SBC_FIGURES],
         *benchmark_figures(),
     ]

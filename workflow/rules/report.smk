@@ -1,47 +1,36 @@
 # Figures and the self-contained HTML report.
-rule plot_forest:
-    input:
-        summary=paths.SUMMARY,
-        code=code("core", "presentation/plots.py"),
-    output:
-        report(
-            paths.forest(),
-            caption="../report/forest.rst",
-            category="Figures",
-            subcategory="{scenario}",
-            labels={"scenario": "{scenario}", "figure": "forest"},
-        ),
-    log:
-        paths.log("plot_forest", "{scenario}"),
-    benchmark:
-        paths.job_benchmark("plot_forest", "{scenario}")
-    conda:
-        "../../envs/zsneq.yaml"
-    resources:
-        **rule_resources("plot_forest"),
-    params:
-        kind="forest",
-    script:
-        "../scripts/plot_summary.py"
+# One rule per report figure of zsneq.core.figures.FIGURES: plot_forest, plot_performance, ...
+for _figure in FIGURES:
 
-
-use rule plot_forest as plot_performance with:
-    output:
-        report(
-            paths.performance(),
-            caption="../report/performance.rst",
-            category="Figures",
-            subcategory="{scenario}",
-            labels={"scenario": "{scenario}", "figure": "performance"},
-        ),
-    log:
-        paths.log("plot_performance", "{scenario}"),
-    benchmark:
-        paths.job_benchmark("plot_performance", "{scenario}")
-    resources:
-        **rule_resources("plot_performance"),
-    params:
-        kind="performance",
+    rule:
+        name:
+            f"plot_{_figure.name}"
+        input:
+            **{table: TABLES[table] for table in _figure.tables},
+            code=code("core", "presentation", "analysis/calibration.py"),
+        output:
+            report(
+                paths.figure(name=_figure.name),
+                caption=f"../report/{_figure.name}.rst",
+                category=_figure.category,
+                subcategory="{scenario}",
+                labels={"scenario": "{scenario}", "figure": _figure.name},
+            ),
+        log:
+            paths.log(f"plot_{_figure.name}", "{scenario}"),
+        benchmark:
+            paths.job_benchmark(f"plot_{_figure.name}", "{scenario}")
+        wildcard_constraints:
+            scenario=any_of(figure_scenarios(_figure, config)),
+        conda:
+            "../../envs/zsneq.yaml"
+        resources:
+            **rule_resources(f"plot_{_figure.name}"),
+        params:
+            figure=_figure.name,
+            settings={"alpha": config["calibration"]["alpha"]},
+        script:
+            "../scripts/plot_figure.py"
 
 
 rule plot_diagnostics:
@@ -103,11 +92,9 @@ rule report:
         fits=paths.FIT_TABLE,
         verdicts=paths.VARIANT_VERDICTS,
         checks=all_checks(),
-        forest=[paths.forest(s) for s in SCENARIOS],
-        performance=[paths.performance(s) for s in SCENARIOS],
+        figures=[path for _, _, path in study_figures(config)],
+        captions=[paths.caption(f.name) for f in FIGURES],
         diagnostics=[paths.diagnostic(s, v, 0, k) for s, v, k in DIAGNOSTICS],
-        coverage_figures=[paths.coverage_figure(s) for s in CALIBRATED],
-        sbc_figures=[paths.sbc_figure(s, k) for s, k in SBC_FIGURES],
         benchmark=benchmark_tables,
         benchmark_figure=benchmark_figures(),
         job_benchmarks=job_benchmarks(),
@@ -131,7 +118,6 @@ rule report:
         config=config,
         scenarios=SCENARIOS,
         diagnostics=DIAGNOSTICS,  # (scenario, variant, kind) of each diagnostic figure, in order
-        calibrated=CALIBRATED,
-        sbc_figures=SBC_FIGURES,  # (scenario, kind) of each SBC figure, in order
+        figures=[(name, s) for name, s, _ in study_figures(config)],  # in the order of input.figures
     script:
         "../scripts/report.py"

@@ -14,6 +14,7 @@ _here = (Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file_
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
 from zsneq.analysis.benchmark import read_job_benchmarks, read_tables  # noqa: E402
+from zsneq.core.figures import FIGURES  # noqa: E402
 from zsneq.core.io import setup_logging  # noqa: E402
 from zsneq.presentation.report import TEMPLATE, Figures, render, write_report  # noqa: E402
 
@@ -41,31 +42,29 @@ def main(summary_path, template, config: dict, out, log=None, verdicts_path=None
     logger.info("wrote %s", out)
 
 
-def figures_from(scenarios, forest=(), performance=(), diagnostics=(), diagnostic_keys=(), calibrated=(),
-                 coverage=(), sbc=(), sbc_keys=(), benchmark=()) -> Figures:
-    """The figure files given (each list in the order of its keys) as ``Figures``."""
+def figures_from(figure_keys=(), figures=(), captions=(), diagnostic_keys=(), diagnostics=(), benchmark=()) -> Figures:
+    """The figure files given (each list in the order of its keys) as ``Figures``: ``figure_keys`` (name,
+    scenario) of the per-scenario figures, ``captions`` one per ``FIGURES`` entry."""
     return Figures(
-        forest=dict(zip(scenarios, map(Path, forest))),
-        performance=dict(zip(scenarios, map(Path, performance))),
-        diagnostics={tuple(k): Path(p) for k, p in zip(diagnostic_keys, diagnostics)},
-        coverage=dict(zip(calibrated, map(Path, coverage))),
-        sbc={tuple(k): Path(p) for k, p in zip(sbc_keys, sbc)},
+        scenario={tuple(k): Path(p) for k, p in zip(figure_keys, figures, strict=True)},
+        captions={f.name: Path(p) for f, p in zip(FIGURES, captions, strict=True)},
+        diagnostics={tuple(k): Path(p) for k, p in zip(diagnostic_keys, diagnostics, strict=True)},
         benchmark=Path(benchmark[0]) if benchmark else None,
     )
 
 
 if "snakemake" in globals():
     sm = globals()["snakemake"]
-    figures = figures_from(sm.params.scenarios, sm.input.forest, sm.input.performance, sm.input.diagnostics,
-                           sm.params.diagnostics, sm.params.calibrated, sm.input.coverage_figures,
-                           sm.input.sbc_figures, sm.params.sbc_figures, sm.input.benchmark_figure)
+    figures = figures_from(sm.params.figures, sm.input.figures, sm.input.captions, sm.params.diagnostics,
+                           sm.input.diagnostics, sm.input.benchmark_figure)
     main(sm.input.summary, sm.input.template, dict(sm.params.config), sm.output[0], sm.log[0],
          verdicts_path=sm.input.verdicts, check_paths=sm.input.checks, figures=figures, fits_path=sm.input.fits,
          calibration_paths={name: sm.input[name] for name in CALIBRATION_TABLES}, benchmark_paths=sm.input.benchmark,
          job_benchmark_paths=sm.input.job_benchmarks)
 elif __name__ == "__main__":
     from zsneq.core import paths
-    from zsneq.core.config import calibrated_scenarios, prior_scenarios, variant_names
+    from zsneq.core.config import variant_names
+    from zsneq.core.figures import study_figures
     from zsneq.workflow import load_config
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0] + " (the study's paths under results/)")
@@ -76,12 +75,11 @@ elif __name__ == "__main__":
     config = load_config(a.config)
     scenarios, variants = list(config["scenarios"]), variant_names(config)
     diagnostic_keys = [(s, v, k) for s in scenarios for v in variants for k in paths.DIAGNOSTIC_KINDS]
-    calibrated = calibrated_scenarios(config)
-    sbc_keys = [(s, k) for s in prior_scenarios(config) for k in paths.SBC_FIGURES]
-    figures = figures_from(scenarios, [paths.forest(s) for s in scenarios], [paths.performance(s) for s in scenarios],
-                           [paths.diagnostic(s, v, 0, k) for s, v, k in diagnostic_keys], diagnostic_keys, calibrated,
-                           [paths.coverage_figure(s) for s in calibrated], [paths.sbc_figure(s, k) for s, k in sbc_keys],
-                           sbc_keys, [paths.BENCHMARK_FIGURE] if paths.benchmark_tables() else [])
+    listed = study_figures(config)
+    figures = figures_from([(name, s) for name, s, _ in listed], [path for _, _, path in listed],
+                           [paths.caption(f.name) for f in FIGURES], diagnostic_keys,
+                           [paths.diagnostic(s, v, 0, k) for s, v, k in diagnostic_keys],
+                           [paths.BENCHMARK_FIGURE] if paths.benchmark_tables() else [])
     main(paths.SUMMARY, a.template, config, a.out, verdicts_path=paths.VARIANT_VERDICTS,
          check_paths=[paths.check(s, v) for s in scenarios for v in variants], figures=figures,
          fits_path=paths.FIT_TABLE, calibration_paths={n: paths.calibration_table(n) for n in CALIBRATION_TABLES},

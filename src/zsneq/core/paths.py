@@ -16,7 +16,6 @@ S, V, R = "{scenario}", "{variant}", "{rep}"  # the wildcards, as pattern defaul
 RESULTS = "results"
 CONFIG = "config/config.yaml"  # the default study's config, relative to the repository
 DIAGNOSTIC_KINDS = ("rank", "trace", "energy")
-SBC_FIGURES = ("ranks", "ecdf")  # rank histograms; PIT ECDF differences with simultaneous bands
 CALIBRATION_TABLES = ("replicates", "coverage", "sbc", "sbc_variants", "sbc_paired", "batching")
 BENCHMARK_TABLES = ("fits", "scaling")  # <name>.csv, written by scripts/benchmarks/likelihoods.py
 
@@ -84,26 +83,19 @@ def benchmark_tables(root: str | Path = f"{RESULTS}/benchmark") -> list[str]:
 
 # --- figures ---------------------------------------------------------------------------------------
 
-def forest(scenario=S) -> str:
-    return f"{RESULTS}/figures/{scenario}/forest.svg"
+def figure(scenario=S, name: str = "{figure}") -> str:
+    """One of a scenario's report figures (``zsneq.core.figures.FIGURES``)."""
+    return f"{RESULTS}/figures/{scenario}/{name}.svg"
 
 
-def performance(scenario=S) -> str:
-    return f"{RESULTS}/figures/{scenario}/performance.svg"
+def caption(name: str) -> str:
+    """A report figure's caption, relative to the repository (Snakemake's report and the HTML report read it)."""
+    return f"workflow/report/{name}.rst"
 
 
 def diagnostic(scenario=S, variant=V, rep=R, kind: str = "{kind}") -> str:
     """One of ``DIAGNOSTIC_KINDS`` of one fit."""
     return f"{RESULTS}/figures/{scenario}/{variant}/rep{rep}_{kind}.png"
-
-
-def coverage_figure(scenario=S) -> str:
-    return f"{RESULTS}/calibration/{scenario}/coverage.svg"
-
-
-def sbc_figure(scenario=S, kind: str = "{kind}") -> str:
-    """One of ``SBC_FIGURES``."""
-    return f"{RESULTS}/calibration/{scenario}/sbc_{kind}.svg"
 
 
 BENCHMARK_FIGURE = f"{RESULTS}/figures/benchmark.svg"

@@ -27,6 +27,7 @@ from zsneq.analysis.rules import ALPHA, MARGIN, Model, Verdict, z_agree
 from zsneq.analysis.statements import rule_sentences
 from zsneq.analysis.verdicts import verdict_counts
 from zsneq.core.config import calibrated_scenarios, prior_scenarios, variant_names
+from zsneq.core.figures import FIGURES
 from zsneq.core.io import write_text
 from zsneq.core.paths import DIAGNOSTIC_KINDS
 from zsneq.core.provenance import git_revision, package_versions
@@ -201,14 +202,31 @@ TEMPLATE = Path(__file__).parent / "templates" / "index.html.j2"  # the report's
 
 @dataclass
 class Figures:
-    """The figure files the report embeds, as the workflow gives them (keys: scenario, variant, kind)."""
+    """The figure files the report embeds, as the workflow gives them."""
 
-    forest: dict[str, Path] = field(default_factory=dict)
-    performance: dict[str, Path] = field(default_factory=dict)
+    scenario: dict[tuple[str, str], Path] = field(default_factory=dict)  # (figure name, scenario): FIGURES' files
+    captions: dict[str, Path] = field(default_factory=dict)  # figure name: its caption (.rst)
     diagnostics: dict[tuple[str, str, str], Path] = field(default_factory=dict)  # (scenario, variant, kind)
-    coverage: dict[str, Path] = field(default_factory=dict)
-    sbc: dict[tuple[str, str], Path] = field(default_factory=dict)  # (scenario, kind)
     benchmark: Path | None = None
+
+
+def caption_text(path: Path | None, scenario: str) -> str:
+    """A figure's caption file (reStructuredText for Snakemake's report) as the HTML report's text."""
+    if path is None or not Path(path).is_file():
+        return ""
+    text = Path(path).read_text(encoding="utf-8").replace("{{ snakemake.wildcards.scenario }}", scenario)
+    return " ".join(text.replace("``", "`").split())
+
+
+def figure_blocks(figures: Figures, scenario: str, section: str) -> list[dict]:
+    """The per-scenario figures of one section of the report, in ``FIGURES`` order: title, inline SVG, caption."""
+    blocks = []
+    for figure in FIGURES:
+        path = figures.scenario.get((figure.name, scenario))
+        if figure.section == section and path is not None and (svg := _svg(path)):
+            blocks.append({"name": figure.name, "title": figure.title, "svg": svg,
+                           "caption": caption_text(figures.captions.get(figure.name), scenario)})
+    return blocks
 
 
 def _svg(path) -> str | None:
@@ -250,8 +268,7 @@ def scenario_sections(summary: pd.DataFrame, config: dict, verdicts: pd.DataFram
         sections.append({
             "name": scenario,
             "settings": config["scenarios"][scenario],
-            "figure": _svg(figures.forest.get(scenario)),
-            "performance": _svg(figures.performance.get(scenario)),
+            "figures": figure_blocks(figures, scenario, "scenario"),
             "diagnostics": diagnostics(scenario, config, verdicts, figures),
             "reps": reps,
             "more_reps": max(0, int(sub["rep"].nunique()) - len(reps)),
@@ -325,7 +342,7 @@ def calibration_sections(config: dict, coverage: pd.DataFrame | None, sbc: pd.Da
         levels, rows = coverage_rows(cov) if len(cov) else ([], [])
         section = {
             "name": scenario, "prior": scenario in prior,
-            "coverage_figure": _svg(figures.coverage.get(scenario)),
+            "figures": figure_blocks(figures, scenario, "calibration"),
             "levels": levels, "coverage_rows": rows,
             "n": int(cov["n"].max()) if len(cov) else 0,
             "batching": [] if batching is None else batching[batching["scenario"] == scenario].to_dict("records"),
@@ -350,8 +367,6 @@ def calibration_sections(config: dict, coverage: pd.DataFrame | None, sbc: pd.Da
             ]
             section["band_prob"] = float(table["band_prob"].iloc[0]) if len(table) else float("nan")
             section["rank_draws"] = int(table["rank_draws"].iloc[0]) if len(table) else 0
-            section["ranks"] = _svg(figures.sbc.get((scenario, "ranks")))
-            section["ecdf"] = _svg(figures.sbc.get((scenario, "ecdf")))
         sections.append(section)
     return sections
 
