@@ -31,3 +31,27 @@ def test_each_figure_belongs_to_the_scenarios_it_says():
     assert ("coverage", "b", paths.figure("b", "coverage")) in listed
     assert {s for name, s, _ in listed if name.startswith("sbc")} == {"p"}
 
+
+
+def test_the_differences_figure_draws_every_compared_variant_against_the_baseline(tmp_path):
+    """Each compared variant is one series per quantity panel; the baseline itself is not drawn."""
+    import numpy as np
+    import pandas as pd
+
+    from zsneq.presentation.figures import differences
+
+    rows = []
+    for variant, shift in (("base", 0.0), ("same", 0.02), ("off", 0.5)):
+        for parameter in ("beta[x1]", "tau[x1]", "sigma"):
+            row = {"scenario": "s", "rep": 0, "variant": variant, "baseline": "base", "parameter": parameter,
+                   "base_sd": 2.0, "margin": 0.2, "z_agree": 1.645}
+            for q in ("mean", "q5", "q95"):
+                row |= {f"delta_{q}": 2.0 * shift, f"se_{q}": 0.02}
+            rows.append(row)
+    fig = differences({"parameter_verdicts": pd.DataFrame(rows)}, "s", {})
+    axes = fig.axes
+    assert len(axes) == 3 and [a.get_title() for a in axes] == ["Δ mean", "Δ 5%", "Δ 95%"]
+    labels = axes[0].get_legend_handles_labels()[1]
+    assert labels == ["same", "off"]  # the baseline is what the others are measured against
+    xs = sorted(float(np.mean(line.get_xdata())) for line in axes[0].lines if len(line.get_xdata()) == 3)
+    assert xs == pytest.approx([0.02, 0.5])  # in baseline sds

@@ -21,6 +21,7 @@ TABLES = {
     "coverage": paths.calibration_table("coverage"),
     "replicates": paths.calibration_table("replicates"),
     "sbc": paths.calibration_table("sbc"),
+    "parameter_verdicts": paths.PARAMETER_VERDICTS,
 }
 
 
@@ -39,6 +40,8 @@ class Figure:
 
 FIGURES = (
     Figure("forest", "Posterior means and 94% HDIs, replicate 0", "figures:forest", ("summary",)),
+    Figure("differences", "Differences from the baseline, in baseline sds", "figures:differences",
+           ("parameter_verdicts",)),
     Figure("performance", "Wall time and effective draws per second", "figures:performance", ("summary",)),
     Figure("sbc_ranks", "SBC rank histograms", "figures:sbc_ranks", ("replicates", "sbc"), "calibration", "prior",
            "Calibration"),
