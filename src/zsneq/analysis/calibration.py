@@ -73,7 +73,7 @@ import pandas as pd
 import xarray as xr
 
 from zsneq.core.dataset import Truth
-from zsneq.core.vocabulary import parameter_order
+from zsneq.core.vocabulary import has_two_truths, parameter_order
 from zsneq.models.fit import fit_attrs
 
 DEFAULTS = {"levels": [0.5, 0.8, 0.94], "rank_draws": 100, "alpha": 0.05}
@@ -220,7 +220,7 @@ def coverage_table(replicates: pd.DataFrame, levels) -> pd.DataFrame:
     """
     rows = []
     for (scenario, variant, parameter), sub in replicates.groupby(["scenario", "variant", "parameter"], sort=False):
-        kinds = ["target", "population"] if parameter.startswith("beta") else ["target"]
+        kinds = ["target", "population"] if has_two_truths(parameter) else ["target"]
         for kind in kinds:
             truth = sub[TRUTH_KINDS[kind]].to_numpy()
             for level in levels:

@@ -97,7 +97,7 @@ import pymc as pm
 from pymc.sampling.forward import compile_forward_sampling_function
 
 from zsneq.core.dataset import RegressionData
-from zsneq.core.vocabulary import PREDICTOR
+from zsneq.core.vocabulary import PREDICTOR, TOP_LEVEL
 
 Builder = Callable[[pd.DataFrame], pm.Model]
 
@@ -111,7 +111,7 @@ CHUNK = 16  # prior-predictive datasets turned into statistics at once (memory: 
 # Each compiled function is called a few hundred times on arrays of one value per row: compiling fast
 # matters more than running fast (on the seed design FAST_COMPILE draws faster than the default too).
 MODE = "FAST_COMPILE"
-FAMILIES = ("beta", "tau", "sigma")
+FAMILIES = TOP_LEVEL
 CANNOT_DRAW = "cannot draw prior predictive data"
 
 

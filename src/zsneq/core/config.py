@@ -11,6 +11,8 @@ from pathlib import Path
 
 import yaml
 
+from zsneq.core.vocabulary import TOP_LEVEL
+
 SCHEMA = Path(__file__).resolve().parents[3] / "workflow" / "schemas" / "config.schema.yaml"
 
 
@@ -109,7 +111,7 @@ def config_problems(config: dict) -> list[str]:
                                 f"(replicates: 1), not {sc['replicates']}")
             continue
         if sc.get("truth", "fixed") == "prior":
-            given = [k for k in ("beta", "tau", "sigma") if k in sc]
+            given = [k for k in TOP_LEVEL if k in sc]
             if given:
                 problems.append(f"scenarios.{name}: {', '.join(given)} must not be given with truth: prior "
                                 "(every replicate draws them from the prior)")
@@ -117,7 +119,7 @@ def config_problems(config: dict) -> list[str]:
         if "predictors" in sc:
             problems.append(f"scenarios.{name}.predictors: only for truth: prior; with fixed truths the number "
                             "of predictors is the length of beta")
-        for key in ("beta", "tau", "sigma"):
+        for key in TOP_LEVEL:
             values = sc[key] if isinstance(sc[key], list) else [sc[key]]
             if not all(math.isfinite(v) for v in values):
                 problems.append(f"scenarios.{name}.{key}: {sc[key]} is not finite")

@@ -9,6 +9,7 @@ GROUP = "group"
 PREDICTOR = "predictor"
 OBS = "obs"
 TOP_LEVEL = ("beta", "tau", "sigma")  # the common vocabulary's parameter families, in display order
+BETA, TAU, SIGMA = TOP_LEVEL
 # each group's expected response at every draw (chain, draw, group): the mean over the group's rows of
 # E[y | parameters]; stored in every fit's posterior, compared between variants whatever their parameters
 EXPECTED_RESPONSE = "expected_y_g"
@@ -20,8 +21,19 @@ def predictor_names(n_predictors: int) -> list[str]:
     return [f"x{k + 1}" for k in range(n_predictors)]
 
 
+def family(parameter: str) -> str:
+    """A parameter's family: ``beta[x1]`` -> ``beta``, ``sigma`` -> ``sigma``."""
+    return parameter.split("[")[0]
+
+
+def has_two_truths(parameter: str) -> bool:
+    """Whether a parameter is scored against two truths: beta's target (the simulated groups' mean slope,
+    what a model with zero-sum group offsets estimates) and the population mean the groups were drawn around."""
+    return family(parameter) == BETA
+
+
 def parameter_order(parameters) -> list[str]:
     """beta[...] first, then tau[...], then sigma, predictors in their given order."""
     params = list(dict.fromkeys(parameters))
     rank = {name: i for i, name in enumerate(TOP_LEVEL)}
-    return sorted(params, key=lambda p: (rank.get(p.split("[")[0], len(TOP_LEVEL)), params.index(p)))
+    return sorted(params, key=lambda p: (rank.get(family(p), len(TOP_LEVEL)), params.index(p)))

@@ -31,7 +31,7 @@ from zsneq.core.figures import FIGURES
 from zsneq.core.io import write_text
 from zsneq.core.paths import DIAGNOSTIC_KINDS
 from zsneq.core.provenance import git_revision, package_versions
-from zsneq.core.vocabulary import parameter_order
+from zsneq.core.vocabulary import has_two_truths, parameter_order
 
 TABLE_COLUMNS = ["mean", "sd", "hdi_3%", "hdi_97%", "ess_bulk", "ess_tail", "r_hat", "truth", "target"]
 
@@ -319,7 +319,7 @@ def coverage_rows(coverage: pd.DataFrame) -> tuple[list[str], list[dict]]:
         by_level = sub.set_index("level")
         rows.append({
             "variant": variant, "parameter": parameter,
-            "truth": ("groups' mean (targeted)" if kind == "target" else "population") if parameter.startswith("beta")
+            "truth": ("groups' mean (targeted)" if kind == "target" else "population") if has_two_truths(parameter)
             else "simulated value",
             "n": int(sub["n"].iloc[0]),
             "cells": [_coverage_cell(by_level.loc[lv]) for lv in levels],
