@@ -8,8 +8,9 @@ A config's ``variants:`` entry may be a mapping instead of a built-in name::
       rename: {b: beta}                  # optional: their variable name -> ours
 
 The file is imported by path (it need not be on ``sys.path`` nor import this package). Its function
-is called with a ``pandas.DataFrame`` with columns ``group`` (integer codes ``0..G-1``), ``y``,
-``x1..xP`` and must return a ``pymc.Model`` with at least one observed variable. Its parameters
+is called with a ``pandas.DataFrame`` with columns ``group`` (integer codes ``0..G-1``), ``y``, the
+predictors under their own names and ``x1..xP`` (see ``data_frame``), and must return a ``pymc.Model``
+with at least one observed variable. Its parameters
 are read by name (``zsneq.core.matching``): ``beta``/``tau`` over a ``predictor`` dim or scalars
 ``beta1``, ``tau1``, ... and a scalar ``sigma``; group slopes when the model keeps them as a
 deterministic ``beta_g`` (dims group and predictor) or ``beta1_g``, ``beta2_g``, ... (dim group).
@@ -27,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -84,15 +86,63 @@ def entry_problems(entry: Mapping) -> list[str]:
 
 
 def data_frame(data: RegressionData) -> pd.DataFrame:
-    """The frame a user function receives: ``group`` (integer codes 0..G-1), ``y``, ``x1..xP``, rows in data order."""
+    """The frame a user function receives, rows in data order: ``group`` (integer codes 0..G-1, the position
+    of each row's group in the sorted labels), ``y``, each predictor under its own name, then ``x1..xP``
+    (the predictors by position, for files written for the workflow's own column names; a name the data
+    already uses is not repeated) and, when the data names its group and response columns
+    (``data: {group: subject, y: reaction}``), those columns under their own names, the group column
+    holding the labels as they are."""
     frame = pd.DataFrame({"group": data.group_idx.astype("int64"), "y": data.y})
     for k, name in enumerate(data.predictors):
         frame[name] = data.x[:, k]
+    for k in range(data.n_predictors):
+        if f"x{k + 1}" not in frame:
+            frame[f"x{k + 1}"] = data.x[:, k]
+    own_group, own_y = data.columns.get("group"), data.columns.get("y")
+    if own_group and own_group not in frame:
+        frame[own_group] = np.asarray(data.groups)[data.group_idx]
+    if own_y and own_y not in frame:
+        frame[own_y] = data.y
     return frame
 
 
-def build_user_model(spec: UserSpec, frame: pd.DataFrame):
-    """Call the user's function on ``frame``; UserModelError (one line naming the file) if it fails."""
+def _label_set(values) -> set[str]:
+    return {str(v) for v in values}
+
+
+def group_coords_problem(coords, data: RegressionData) -> str | None:
+    """What is wrong with a model's ``group`` coordinates, or None: they must be the data's group labels
+    (any order) or the codes 0..G-1 that ``data_frame`` gives (then position k is the k-th sorted label)."""
+    if coords is None:
+        return None
+    coords = list(coords)
+    labels = _label_set(data.groups)
+    if _label_set(coords) == labels or _label_set(coords) == _label_set(range(data.n_groups)):
+        return None
+    only_model = sorted(_label_set(coords) - labels)
+    only_data = sorted(labels - _label_set(coords))
+    column = data.columns.get("group", "group")
+    shown = lambda items: ", ".join(items[:5]) + (f", ... ({len(items)} labels)" if len(items) > 5 else "")  # noqa: E731
+    return (f"group label(s) {shown(only_model) or 'none'} in the model's coords {GROUP!r} are not in the data's "
+            f"column {column!r}; label(s) only in the data: {shown(only_data) or 'none'}")
+
+
+def label_groups(ds: xr.Dataset, data: RegressionData) -> xr.Dataset:
+    """``ds`` with its ``group`` coordinate as the data's labels: a model that used the codes 0..G-1 has
+    position k relabelled as the k-th label; a model that used the labels keeps them."""
+    if GROUP not in ds.dims:
+        return ds
+    coords = list(ds[GROUP].values)
+    if _label_set(coords) == _label_set(data.groups):
+        return ds
+    if len(coords) == data.n_groups and _label_set(coords) == _label_set(range(data.n_groups)):
+        return ds.assign_coords({GROUP: np.asarray(data.groups)})
+    return ds
+
+
+def build_user_model(spec: UserSpec, frame: pd.DataFrame, data: RegressionData | None = None):
+    """Call the user's function on ``frame``; UserModelError (one line naming the file) if it fails, or if
+    its ``group`` coordinates are not the ``data``'s labels (nor their codes)."""
     import pymc as pm
 
     fn = load_function(spec.file, spec.function)
@@ -109,6 +159,8 @@ def build_user_model(spec: UserSpec, frame: pd.DataFrame):
         raise UserModelError(f"{where} returned {type(model).__name__}, not a pymc.Model")
     if not model.observed_RVs:
         raise UserModelError(f"{where} returned a model without an observed variable (no likelihood)")
+    if data is not None and (problem := group_coords_problem(model.coords.get(GROUP), data)):
+        raise UserModelError(f"{where}: {problem}")
     return model
 
 
@@ -167,7 +219,7 @@ class UserVariant:
         return f"UserVariant({self.name!r}, {str(self.spec.file)!r})"
 
     def build_model(self, data: RegressionData):
-        return build_user_model(self.spec, data_frame(data))
+        return build_user_model(self.spec, data_frame(data), data)
 
     def to_common(self, posterior: xr.Dataset, predictors) -> xr.Dataset:
         """beta, tau (dims predictor) and sigma, found by name; KeyError listing what is missing."""
