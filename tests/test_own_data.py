@@ -161,3 +161,33 @@ def test_a_missing_column_is_named_with_the_columns_there_are(tmp_path):
 def test_a_predictor_name_that_cannot_name_a_parameter_is_refused(tmp_path):
     message = problem(tmp_path, sleep_frame().rename(columns={"days": "days[0]"}))
     assert "predictor column 'days[0]'" in message
+
+
+POISSON = '''import pandas as pd
+import pymc as pm
+
+
+def build_model(df):
+    idx, subjects = pd.factorize(df["subject"], sort=True)
+    with pm.Model(coords={"group": subjects}) as model:
+        b = pm.Normal("beta1", sigma=1.0)
+        pm.Poisson("lapses", mu=pm.math.exp(b * df["days"].to_numpy()), observed=df["lapses"].to_numpy())
+    return model
+'''
+
+
+def test_a_response_outside_the_likelihood_s_support_names_the_column_and_rows(tmp_path):
+    frame = sleep_frame(("days",)).assign(lapses=3)
+    frame.loc[[6, 12], "lapses"] = -1  # a negative count
+    frame.to_csv(tmp_path / "sleep.csv", index=False)
+    out, _ = read_user_data({"data": {"file": str(tmp_path / "sleep.csv"), "group": "subject", "y": "lapses",
+                                      "predictors": ["days"]}})
+    data = RegressionData.from_frame(out)
+    (tmp_path / "counts.py").write_text(POISSON)
+    variant = UserVariant(UserSpec("counts", tmp_path / "counts.py"))
+    variant.build_model(data)  # building alone does not evaluate the likelihood
+    with pytest.raises(UserModelError) as info:
+        variant.build_model(data, check_support=True)
+    assert str(info.value).endswith("build_model: column 'lapses' is outside the support of the poisson likelihood "
+                                    "'lapses' in rows 7, 13 (e.g. -1)")
+    variant.build_model(RegressionData.from_frame(out.assign(y=2.0)), check_support=True)

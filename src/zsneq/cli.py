@@ -116,7 +116,7 @@ def check_study(config: dict) -> list[str]:
 
         for entry in config["variants"]:
             if not isinstance(entry, str):
-                get_variant(entry).build_model(data)
+                get_variant(entry).build_model(data, check_support=True)
     except (DataError, UserModelError) as exc:
         raise CompareError(str(exc)) from exc
     return warnings

@@ -140,9 +140,11 @@ def label_groups(ds: xr.Dataset, data: RegressionData) -> xr.Dataset:
     return ds
 
 
-def build_user_model(spec: UserSpec, frame: pd.DataFrame, data: RegressionData | None = None):
+def build_user_model(spec: UserSpec, frame: pd.DataFrame, data: RegressionData | None = None, *,
+                     check_support: bool = False):
     """Call the user's function on ``frame``; UserModelError (one line naming the file) if it fails, or if
-    its ``group`` coordinates are not the ``data``'s labels (nor their codes)."""
+    its ``group`` coordinates are not the ``data``'s labels (nor their codes), or, with ``check_support``,
+    if a response lies outside its likelihood's support (``support_problem``)."""
     import pymc as pm
 
     fn = load_function(spec.file, spec.function)
@@ -161,7 +163,34 @@ def build_user_model(spec: UserSpec, frame: pd.DataFrame, data: RegressionData |
         raise UserModelError(f"{where} returned a model without an observed variable (no likelihood)")
     if data is not None and (problem := group_coords_problem(model.coords.get(GROUP), data)):
         raise UserModelError(f"{where}: {problem}")
+    if data is not None and check_support and (problem := support_problem(model, data)):
+        raise UserModelError(f"{where}: {problem}")
     return model
+
+
+def support_problem(model, data: RegressionData) -> str | None:
+    """Rows whose response lies outside the support of the model's observed variable (a negative count
+    under a Poisson likelihood, 0.5 under a Bernoulli), or None: the likelihood's log density of each row
+    at the model's initial point, which is finite wherever the value is in the support. Models whose
+    observed variable has not one value per row are not checked."""
+    from zsneq.simulation.user_data import rows_text
+
+    column = data.columns.get("y", "y")
+    for rv in model.observed_RVs:
+        try:
+            fn = model.compile_fn(model.logp(vars=[rv], sum=False)[0], mode="FAST_COMPILE")
+            logp = np.asarray(fn(model.initial_point()))
+        except Exception:  # noqa: BLE001 - a likelihood this check cannot evaluate is left to the sampler
+            continue
+        if logp.shape != data.y.shape:
+            continue
+        outside = ~np.isfinite(logp)
+        if outside.any():
+            example = data.y[np.flatnonzero(outside)[0]]
+            family = getattr(rv.owner.op, "name", None) or type(rv.owner.op).__name__
+            return (f"column {column!r} is outside the support of the {family} likelihood {rv.name!r} in "
+                    f"{rows_text(outside)} (e.g. {example:g})")
+    return None
 
 
 def description(spec: UserSpec) -> str:
@@ -218,8 +247,8 @@ class UserVariant:
     def __repr__(self) -> str:
         return f"UserVariant({self.name!r}, {str(self.spec.file)!r})"
 
-    def build_model(self, data: RegressionData):
-        return build_user_model(self.spec, data_frame(data), data)
+    def build_model(self, data: RegressionData, check_support: bool = False):
+        return build_user_model(self.spec, data_frame(data), data, check_support=check_support)
 
     def to_common(self, posterior: xr.Dataset, predictors) -> xr.Dataset:
         """beta, tau (dims predictor) and sigma, found by name; KeyError listing what is missing."""
