@@ -130,3 +130,81 @@ def test_bad_data_stops_before_anything_is_written(sleep_csv, tmp_path, capsys):
     assert code == 2 and not out.exists()
     assert err == "zsneq compare: bad.csv: column 'dose' has missing values in rows 4, 9\n".replace(
         "bad.csv", str(bad))
+
+
+# a binary outcome: Bernoulli logit models, no sigma (E: outcome families through plain-PyMC files)
+LOGIT_LOOP = '''"""Bernoulli logit, slopes per predictor."""
+import pandas as pd
+import pymc as pm
+
+
+def build_model(df):
+    idx, subjects = pd.factorize(df["subject"], sort=True)
+    with pm.Model(coords={"group": subjects}) as model:
+        eta = 0
+        for k, name in enumerate(["days", "dose"], start=1):
+            b = pm.Normal(f"beta{k}", sigma=2.0)
+            s = pm.HalfNormal(f"tau{k}", sigma=1.0)
+            z = pm.ZeroSumNormal(f"z_{name}", dims="group")
+            eta = eta + (b + s * z)[idx] * df[name].to_numpy()
+        pm.Bernoulli("woke", logit_p=eta, observed=df["woke"].to_numpy())
+    return model
+'''
+LOGIT_MATRIX = '''"""Bernoulli logit, slopes as a matrix zero-summed over subjects."""
+import pandas as pd
+import pymc as pm
+
+
+def build_model(df):
+    idx, subjects = pd.factorize(df["subject"], sort=True)
+    cols = ["days", "dose"]
+    with pm.Model(coords={"group": subjects, "predictor": cols}) as model:
+        beta = pm.Normal("beta", sigma=2.0, dims="predictor")
+        tau = pm.HalfNormal("tau", sigma=1.0, dims="predictor")
+        z = pm.ZeroSumNormal("z", dims=("predictor", "group")).T
+        slopes = pm.Deterministic("beta_g", beta + tau * z, dims=("group", "predictor"))
+        pm.Bernoulli("woke", logit_p=(slopes[idx] * df[cols].to_numpy()).sum(axis=1), observed=df["woke"].to_numpy())
+    return model
+'''
+
+
+@pytest.fixture(scope="module")
+def woke_csv(tmp_path_factory) -> Path:
+    """20 subjects x 10 rows of a binary outcome ``woke`` on ``days`` and ``dose`` (logit link)."""
+    rng = np.random.default_rng(3)
+    g = np.repeat(np.arange(20), 10)
+    x = rng.normal(size=(200, 2))
+    slopes = np.array([1.0, -0.5]) + rng.normal(size=(20, 2)) * [0.5, 0.3]
+    p = 1 / (1 + np.exp(-(slopes[g] * x).sum(axis=1)))
+    frame = pd.DataFrame({"subject": np.array([f"S{k:02d}" for k in range(20)])[g],
+                          "woke": (rng.random(200) < p).astype(int), "days": x[:, 0], "dose": x[:, 1]})
+    path = tmp_path_factory.mktemp("woke") / "woke.csv"
+    frame.to_csv(path, index=False)
+    (path.parent / "logit_loop.py").write_text(LOGIT_LOOP)
+    (path.parent / "logit_matrix.py").write_text(LOGIT_MATRIX)
+    return path
+
+
+def test_bernoulli_logit_files_are_compared_on_their_slopes(woke_csv):
+    out = woke_csv.parent / "study"
+    proc = compare(woke_csv.parent, "logit_loop.py", "logit_matrix.py", "--data", woke_csv.name, "--group",
+                   "subject", "--y", "woke", "--out", str(out), *SAMPLER)
+    assert verdict_rows(proc.stdout)["logit_loop"] == "reference"
+    assert "logit_matrix" in verdict_rows(proc.stdout)
+    summary = pd.read_parquet(out / "results/summary/summary.parquet")
+    assert set(summary["parameter"]) == {"beta[days]", "beta[dose]", "tau[days]", "tau[dose]"}
+
+
+def test_a_response_outside_the_bernoulli_support_stops_before_anything_is_written(woke_csv, tmp_path, capsys):
+    frame = pd.read_csv(woke_csv)
+    frame.loc[[4, 9], "woke"] = 2
+    bad = tmp_path / "bad.csv"
+    frame.to_csv(bad, index=False)
+    out = tmp_path / "never"
+    code = main(["compare", str(woke_csv.parent / "logit_loop.py"), str(woke_csv.parent / "logit_matrix.py"),
+                 "--data", str(bad), "--group", "subject", "--y", "woke", "--out", str(out)])
+    err = capsys.readouterr().err
+    assert code == 2 and not out.exists()
+    assert err.endswith("logit_loop.py: build_model: column 'woke' is outside the support of the bernoulli "
+                        "likelihood 'woke' in rows 5, 10 (e.g. 2)\n")
+    assert err.count("\n") == 1
