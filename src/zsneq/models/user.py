@@ -10,10 +10,11 @@ A config's ``variants:`` entry may be a mapping instead of a built-in name::
 The file is imported by path (it need not be on ``sys.path`` nor import this package). Its function
 is called with a ``pandas.DataFrame`` with columns ``group`` (integer codes ``0..G-1``), ``y``, the
 predictors under their own names and ``x1..xP`` (see ``data_frame``), and must return a ``pymc.Model``
-with at least one observed variable. Its parameters
-are read by name (``zsneq.core.matching``): ``beta``/``tau`` over a ``predictor`` dim or scalars
-``beta1``, ``tau1``, ... and a scalar ``sigma``; group slopes when the model keeps them as a
-deterministic ``beta_g`` (dims group and predictor) or ``beta1_g``, ``beta2_g``, ... (dim group).
+with at least one observed variable. Its parameters are read by name (``zsneq.core.matching``):
+``beta``/``tau`` over a ``predictor`` dim or scalars ``beta1``, ``tau1``, ... and a scalar ``sigma``;
+group slopes when the model keeps them as a deterministic ``beta_g`` (dims group and predictor) or
+``beta1_g``, ``beta2_g``, ... (dim group). Its ``group`` coordinates must be the data's labels or the
+codes (``group_coords_problem``); with codes, results show the labels (``label_groups``).
 A user variant has no map from the reference parameterization (``from_common`` raises ``NoMap``),
 so the log-density check reports "no map"; its structure is read from its graph instead
 (``zsneq.analysis.structure``).
@@ -122,9 +123,14 @@ def group_coords_problem(coords, data: RegressionData) -> str | None:
     only_model = sorted(_label_set(coords) - labels)
     only_data = sorted(labels - _label_set(coords))
     column = data.columns.get("group", "group")
-    shown = lambda items: ", ".join(items[:5]) + (f", ... ({len(items)} labels)" if len(items) > 5 else "")  # noqa: E731
-    return (f"group label(s) {shown(only_model) or 'none'} in the model's coords {GROUP!r} are not in the data's "
-            f"column {column!r}; label(s) only in the data: {shown(only_data) or 'none'}")
+    return (f"group label(s) {_shown(only_model)} in the model's coords {GROUP!r} are not in the data's "
+            f"column {column!r}; label(s) only in the data: {_shown(only_data)}")
+
+
+def _shown(labels: list[str], most: int = 5) -> str:
+    """``a, b, c, d, e, ... (7 labels)``, or ``none``."""
+    more = f", ... ({len(labels)} labels)" if len(labels) > most else ""
+    return ", ".join(labels[:most]) + more if labels else "none"
 
 
 def label_groups(ds: xr.Dataset, data: RegressionData) -> xr.Dataset:
