@@ -11,8 +11,10 @@ LAYERS = ["core", "simulation", "models", "analysis", "presentation", "workflow"
 
 
 def layer_of(module: str) -> str:
-    """``zsneq.analysis.checks`` -> ``analysis``; the top-level ``zsneq.workflow`` is its own layer."""
-    return module.split(".")[1] if module.count(".") else "workflow"
+    """``zsneq.analysis.checks`` -> ``analysis``; the top-level modules (``zsneq.workflow``, the command
+    line ``zsneq.cli``) are the top layer."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 or (len(parts) == 2 and parts[1] in LAYERS) else "workflow"
 
 
 def package_imports() -> dict[str, set[str]]:

@@ -123,7 +123,8 @@ def scenario_files(wildcards):
     """A scenario's own data file or generator file, when it has one."""
     scenario = config["scenarios"][wildcards.scenario]
     if "data" in scenario:
-        return [scenario["data"]]
+        data = scenario["data"]
+        return [data["file"] if isinstance(data, dict) else data]
     return [scenario["generator"]["file"]] if "generator" in scenario else []
 
 

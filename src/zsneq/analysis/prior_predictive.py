@@ -265,7 +265,7 @@ def design_of(frame: pd.DataFrame) -> Design:
 
 def builder_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """What a builder is given: the design's columns, with ``y`` (zeros when the frame has none)."""
-    columns = ["group", "y", *[c for c in frame.columns if c.startswith("x")]]
+    columns = ["group", "y", *[c for c in frame.columns if c not in ("group", "y")]]
     return (frame if "y" in frame else frame.assign(y=0.0))[columns]
 
 

@@ -1,7 +1,10 @@
 """Datasets and truths on disk and in memory: the tables every stage reads and writes.
 
-A dataset is a Parquet table with columns ``group, y, x1..xP``; its truth table (written beside it
-by the simulation) holds the true beta, tau, sigma and every group's slopes.
+A dataset is a Parquet table with columns ``group``, ``y`` and one column per predictor (``x1..xP``
+when simulated, the data's own names otherwise); ``group`` holds the group labels as they are (integers
+or strings). Data of the user's own also keeps the names its group and response columns had in
+``attrs["columns"]`` (``{"group": "subject", "y": "reaction"}``). Its truth table (written beside it by
+the simulation) holds the true beta, tau, sigma and every group's slopes.
 """
 
 from __future__ import annotations
@@ -116,6 +119,7 @@ class RegressionData:
     y: np.ndarray  # (n,)
     groups: np.ndarray  # (G,) group labels
     predictors: list[str]
+    columns: dict = field(default_factory=dict)  # the data's own names of group and y, e.g. {"group": "subject"}
 
     @property
     def n_groups(self) -> int:
@@ -133,9 +137,13 @@ class RegressionData:
         return coords | {OBS: np.arange(len(self.y))} if rows else coords
 
     @classmethod
-    def from_frame(cls, frame: pd.DataFrame, source: str = "<frame>") -> RegressionData:
-        predictors = [c for c in frame.columns if c.startswith("x")]
+    def from_frame(cls, frame: pd.DataFrame, source: str = "<frame>", predictors=None) -> RegressionData:
+        """Arrays from a dataset frame: ``group``, ``y`` and the predictors, by default every other column
+        (``predictors`` names them, in order)."""
         missing = [c for c in ("group", "y") if c not in frame.columns]
+        if predictors is None:
+            predictors = [c for c in frame.columns if c not in ("group", "y")]
+        predictors = [str(c) for c in predictors]
         if missing or not predictors:
             raise DataError(
                 f"{source}: expected columns 'group', 'y' and x1..xP, found {list(frame.columns)}"
@@ -145,7 +153,7 @@ class RegressionData:
         try:
             values = frame[["y", *predictors]].to_numpy(dtype=float)
         except (TypeError, ValueError) as exc:
-            raise DataError(f"{source}: columns 'y' and x1..xP must be numeric ({exc})") from exc
+            raise DataError(f"{source}: columns 'y' and {', '.join(predictors)} must be numeric ({exc})") from exc
         if frame["group"].isna().any():
             raise DataError(f"{source}: missing values in column 'group'")
         if not np.isfinite(values).all():
@@ -158,6 +166,7 @@ class RegressionData:
             y=values[:, 0],
             groups=groups,
             predictors=predictors,
+            columns=dict(frame.attrs.get("columns") or {}),
         )
 
 

@@ -6,7 +6,8 @@ so the same rules read a ``pymc.Model`` or a posterior ``xarray.Dataset`` (calle
 (``{their_name: our_name}``):
 
 - ``beta`` / ``tau`` with dims ``("predictor",)``: one quantity per coordinate, ``beta[x1]``, ...;
-  a coordinate is a predictor name (``"x1"``) or its position (``0`` is the first predictor);
+  a coordinate is a predictor name (``"days"``, ``"x1"``), its position (``0`` is the first predictor) or
+  its positional name ``x<k>`` (``x1`` is the first predictor whatever the data calls it);
 - a scalar ``beta1`` / ``tau1`` (numbered from 1 by predictor position) or ``beta[x1]``: the same
   quantity ``beta[x1]``;
 - a scalar ``sigma``: ``sigma``;
@@ -31,6 +32,7 @@ SLOPE_NAMES = ("beta_g", "slopes")  # names a (group, predictor) variable of gro
 _NUMBERED = re.compile(r"^(?P<family>[a-z]+)(?P<k>[1-9][0-9]*)$")
 _INDEXED = re.compile(r"^(?P<family>[a-z]+)\[(?P<label>[^\]]+)\]$")
 _NUMBERED_SLOPES = re.compile(r"^beta(?P<k>[1-9][0-9]*)_g$")
+_ALIAS = re.compile(r"^x(?P<k>[1-9][0-9]*)$")  # a predictor's positional name, whatever the data calls it
 
 
 class NoMap(ValueError):
@@ -64,6 +66,8 @@ def predictor_label(coordinate, predictors: Sequence[str]) -> str:
     text = str(coordinate)
     if text in predictors:
         return text
+    if (m := _ALIAS.match(text)) and 1 <= int(m["k"]) <= len(predictors):  # x1..xP: the predictors by position
+        return predictors[int(m["k"]) - 1]
     if isinstance(coordinate, int) or text.isdigit():
         k = int(text)
         if 0 <= k < len(predictors):

@@ -276,6 +276,10 @@ def fit(
 
     groups = {name: _clean(trace[name].to_dataset()) for name in KEEP_GROUPS}
     del trace
+    if spec is not None:  # a user model that indexed its groups by code: its group coordinate as the labels
+        from zsneq.models.user import label_groups
+
+        groups["posterior"] = label_groups(groups["posterior"], data)
     t0 = time.perf_counter()
     if getattr(module.spec, "integrates_slopes", False):
         log.info("%s: drawing group slopes from their conditional (%d groups)", variant, data.n_groups)

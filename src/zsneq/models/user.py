@@ -8,11 +8,13 @@ A config's ``variants:`` entry may be a mapping instead of a built-in name::
       rename: {b: beta}                  # optional: their variable name -> ours
 
 The file is imported by path (it need not be on ``sys.path`` nor import this package). Its function
-is called with a ``pandas.DataFrame`` with columns ``group`` (integer codes ``0..G-1``), ``y``,
-``x1..xP`` and must return a ``pymc.Model`` with at least one observed variable. Its parameters
-are read by name (``zsneq.core.matching``): ``beta``/``tau`` over a ``predictor`` dim or scalars
-``beta1``, ``tau1``, ... and a scalar ``sigma``; group slopes when the model keeps them as a
-deterministic ``beta_g`` (dims group and predictor) or ``beta1_g``, ``beta2_g``, ... (dim group).
+is called with a ``pandas.DataFrame`` with columns ``group`` (integer codes ``0..G-1``), ``y``, the
+predictors under their own names and ``x1..xP`` (see ``data_frame``), and must return a ``pymc.Model``
+with at least one observed variable. Its parameters are read by name (``zsneq.core.matching``):
+``beta``/``tau`` over a ``predictor`` dim or scalars ``beta1``, ``tau1``, ... and a scalar ``sigma``;
+group slopes when the model keeps them as a deterministic ``beta_g`` (dims group and predictor) or
+``beta1_g``, ``beta2_g``, ... (dim group). Its ``group`` coordinates must be the data's labels or the
+codes (``group_coords_problem``); with codes, results show the labels (``label_groups``).
 A user variant has no map from the reference parameterization (``from_common`` raises ``NoMap``),
 so the log-density check reports "no map"; its structure is read from its graph instead
 (``zsneq.analysis.structure``).
@@ -27,6 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import xarray as xr
 
@@ -84,15 +87,70 @@ def entry_problems(entry: Mapping) -> list[str]:
 
 
 def data_frame(data: RegressionData) -> pd.DataFrame:
-    """The frame a user function receives: ``group`` (integer codes 0..G-1), ``y``, ``x1..xP``, rows in data order."""
+    """The frame a user function receives, rows in data order: ``group`` (integer codes 0..G-1, the position
+    of each row's group in the sorted labels), ``y``, each predictor under its own name, then ``x1..xP``
+    (the predictors by position, for files written for the workflow's own column names; a name the data
+    already uses is not repeated) and, when the data names its group and response columns
+    (``data: {group: subject, y: reaction}``), those columns under their own names, the group column
+    holding the labels as they are."""
     frame = pd.DataFrame({"group": data.group_idx.astype("int64"), "y": data.y})
     for k, name in enumerate(data.predictors):
         frame[name] = data.x[:, k]
+    for k in range(data.n_predictors):
+        if f"x{k + 1}" not in frame:
+            frame[f"x{k + 1}"] = data.x[:, k]
+    own_group, own_y = data.columns.get("group"), data.columns.get("y")
+    if own_group and own_group not in frame:
+        frame[own_group] = np.asarray(data.groups)[data.group_idx]
+    if own_y and own_y not in frame:
+        frame[own_y] = data.y
     return frame
 
 
-def build_user_model(spec: UserSpec, frame: pd.DataFrame):
-    """Call the user's function on ``frame``; UserModelError (one line naming the file) if it fails."""
+def _label_set(values) -> set[str]:
+    return {str(v) for v in values}
+
+
+def group_coords_problem(coords, data: RegressionData) -> str | None:
+    """What is wrong with a model's ``group`` coordinates, or None: they must be the data's group labels
+    (any order) or the codes 0..G-1 that ``data_frame`` gives (then position k is the k-th sorted label)."""
+    if coords is None:
+        return None
+    coords = list(coords)
+    labels = _label_set(data.groups)
+    if _label_set(coords) == labels or _label_set(coords) == _label_set(range(data.n_groups)):
+        return None
+    only_model = sorted(_label_set(coords) - labels)
+    only_data = sorted(labels - _label_set(coords))
+    column = data.columns.get("group", "group")
+    return (f"group label(s) {_shown(only_model)} in the model's coords {GROUP!r} are not in the data's "
+            f"column {column!r}; label(s) only in the data: {_shown(only_data)}")
+
+
+def _shown(labels: list[str], most: int = 5) -> str:
+    """``a, b, c, d, e, ... (7 labels)``, or ``none``."""
+    more = f", ... ({len(labels)} labels)" if len(labels) > most else ""
+    return ", ".join(labels[:most]) + more if labels else "none"
+
+
+def label_groups(ds: xr.Dataset, data: RegressionData) -> xr.Dataset:
+    """``ds`` with its ``group`` coordinate as the data's labels: a model that used the codes 0..G-1 has
+    position k relabelled as the k-th label; a model that used the labels keeps them."""
+    if GROUP not in ds.dims:
+        return ds
+    coords = list(ds[GROUP].values)
+    if _label_set(coords) == _label_set(data.groups):
+        return ds
+    if len(coords) == data.n_groups and _label_set(coords) == _label_set(range(data.n_groups)):
+        return ds.assign_coords({GROUP: np.asarray(data.groups)})
+    return ds
+
+
+def build_user_model(spec: UserSpec, frame: pd.DataFrame, data: RegressionData | None = None, *,
+                     check_support: bool = False):
+    """Call the user's function on ``frame``; UserModelError (one line naming the file) if it fails, or if
+    its ``group`` coordinates are not the ``data``'s labels (nor their codes), or, with ``check_support``,
+    if a response lies outside its likelihood's support (``support_problem``)."""
     import pymc as pm
 
     fn = load_function(spec.file, spec.function)
@@ -109,7 +167,36 @@ def build_user_model(spec: UserSpec, frame: pd.DataFrame):
         raise UserModelError(f"{where} returned {type(model).__name__}, not a pymc.Model")
     if not model.observed_RVs:
         raise UserModelError(f"{where} returned a model without an observed variable (no likelihood)")
+    if data is not None and (problem := group_coords_problem(model.coords.get(GROUP), data)):
+        raise UserModelError(f"{where}: {problem}")
+    if data is not None and check_support and (problem := support_problem(model, data)):
+        raise UserModelError(f"{where}: {problem}")
     return model
+
+
+def support_problem(model, data: RegressionData) -> str | None:
+    """Rows whose response lies outside the support of the model's observed variable (a negative count
+    under a Poisson likelihood, 0.5 under a Bernoulli), or None: the likelihood's log density of each row
+    at the model's initial point, which is finite wherever the value is in the support. Models whose
+    observed variable has not one value per row are not checked."""
+    from zsneq.simulation.user_data import rows_text
+
+    column = data.columns.get("y", "y")
+    for rv in model.observed_RVs:
+        try:
+            fn = model.compile_fn(model.logp(vars=[rv], sum=False)[0], mode="FAST_COMPILE")
+            logp = np.asarray(fn(model.initial_point()))
+        except Exception:  # noqa: BLE001 - a likelihood this check cannot evaluate is left to the sampler
+            continue
+        if logp.shape != data.y.shape:
+            continue
+        outside = ~np.isfinite(logp)
+        if outside.any():
+            example = data.y[np.flatnonzero(outside)[0]]
+            family = getattr(rv.owner.op, "name", None) or type(rv.owner.op).__name__
+            return (f"column {column!r} is outside the support of the {family} likelihood {rv.name!r} in "
+                    f"{rows_text(outside)} (e.g. {example:g})")
+    return None
 
 
 def description(spec: UserSpec) -> str:
@@ -166,8 +253,8 @@ class UserVariant:
     def __repr__(self) -> str:
         return f"UserVariant({self.name!r}, {str(self.spec.file)!r})"
 
-    def build_model(self, data: RegressionData):
-        return build_user_model(self.spec, data_frame(data))
+    def build_model(self, data: RegressionData, check_support: bool = False):
+        return build_user_model(self.spec, data_frame(data), data, check_support=check_support)
 
     def to_common(self, posterior: xr.Dataset, predictors) -> xr.Dataset:
         """beta, tau (dims predictor) and sigma, found by name; KeyError listing what is missing."""
