@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from zsneq.core import code
+
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "zsneq"
 # Lowest first: a module may import its own layer and the layers before it, never one after it.
 LAYERS = ["core", "simulation", "models", "analysis", "presentation", "workflow"]
@@ -15,22 +17,23 @@ def layer_of(module: str) -> str:
     return module.split(".")[1] if module.count(".") else "workflow"
 
 
+def module_name(file: str) -> str:
+    """``models/fit.py`` -> ``zsneq.models.fit``; ``models/__init__.py`` -> ``zsneq.models``."""
+    parts = ["zsneq", *file.removesuffix(".py").split("/")]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
 def package_imports() -> dict[str, set[str]]:
-    """Every package module -> the package modules it imports (anywhere in it, also inside functions)."""
-    graph = {}
-    for path in PACKAGE.rglob("*.py"):
-        rel = path.relative_to(PACKAGE.parent).with_suffix("")
-        name = ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
-        imports = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom):
-                assert node.level == 0, f"{name}: relative import (write imports absolute, zsneq....)"
-                if node.module and node.module.startswith("zsneq"):
-                    imports.add(node.module)
-            elif isinstance(node, ast.Import):
-                imports.update(a.name for a in node.names if a.name.startswith("zsneq"))
-        graph[name] = imports - {name}
-    return graph
+    """Every package module -> the package modules it imports (anywhere in it, also inside functions): the
+    graph the workflow's code inputs are derived from (``zsneq.core.code``), by module name."""
+    return {module_name(f): {module_name(i) for i in imports} for f, imports in code.package_imports().items()}
+
+
+def test_imports_are_absolute():
+    relative = [str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py")
+                for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                if isinstance(node, ast.ImportFrom) and node.level]
+    assert not relative, f"relative imports (write them absolute, zsneq....): {relative}"
 
 
 def test_package_modules_exist_in_every_layer():

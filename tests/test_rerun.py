@@ -19,7 +19,7 @@ import pytest
 import yaml
 from conftest import ROOT, SMALL_CONFIG, TEST_CONFIG, copy_workflow, run_snakemake
 
-from zsneq.models.fit import read_fit
+from zsneq.models.fit_file import read_fit
 from zsneq.models.variants import parse_variant
 
 SCRIPTS = ROOT / "workflow" / "scripts"

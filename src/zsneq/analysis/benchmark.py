@@ -30,7 +30,7 @@ FIT_COLUMNS = ["variant", "compile_s", "sampling_s", "end_to_end_s", "min_ess_bu
 def fit_row(tree: xr.DataTree, truth: Truth, end_to_end_s: float, peak_rss_mb: float) -> tuple[dict, pd.DataFrame]:
     """Speed figures of one fit, and its summary table (one row per top-level parameter)."""
     from zsneq.analysis.summarize import summarize_fit
-    from zsneq.models.fit import fit_attrs  # here, so that reading and showing the tables needs no sampler
+    from zsneq.models.fit_file import fit_attrs  # here, so that reading and showing the tables needs no sampler
 
     summary = summarize_fit(tree, truth)
     attrs = fit_attrs(tree)

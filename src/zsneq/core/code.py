@@ -9,6 +9,7 @@ this module) is left out: editing it re-runs nothing.
 
 from __future__ import annotations
 
+import ast
 import os
 from pathlib import Path
 
@@ -42,13 +43,69 @@ def _variant_module(path: Path) -> bool:
     return path.parent == PACKAGE / "models" / "variants" and not path.name.startswith("_")
 
 
-# What every fit is computed by, and what each likelihood adds (the axis values of a variant name).
-MODEL_CODE = ("core", "models/fit.py", "models/loglik.py", "models/user.py", "models/variants/__init__.py",
-              "models/variants/_common.py", "models/variants/_vectorized.py")
-LIKELIHOOD_CODE = {
-    "sufficient": ("models/sufficient.py", "models/variants/_likelihoods.py"),
-    "marginal": ("models/sufficient.py", "models/marginal.py", "models/variants/_likelihoods.py"),
-}
+# What fits are computed by, derived from the package's imports (:func:`package_imports`): every module
+# the fit entry points import, directly or through others, also inside functions. Built-in variant
+# modules and the shared likelihood module are loaded by name (``importlib``), so no import reaches
+# them: a variant's own module adds what it imports (:func:`variant_code`), and a likelihood axis value
+# adds what the module it loads on demand imports (``zsneq.models.variants._likelihood_module``).
+FIT_ENTRY_POINTS = ("models/fit.py", "models/user.py", "models/variants/__init__.py")
+ON_DEMAND = {"sufficient": "models/variants/_likelihoods.py", "marginal": "models/variants/_likelihoods.py"}
+
+
+def module_file(name: str) -> str | None:
+    """The package file of a module name (``zsneq.models.fit`` -> ``models/fit.py``; a package ->
+    its ``__init__.py``), None for names outside the package or not modules (an imported function)."""
+    parts = name.split(".")
+    if parts[0] != PACKAGE.name:
+        return None
+    rel = "/".join(parts[1:])
+    for path in (f"{rel}.py", f"{rel}/__init__.py".lstrip("/")):
+        if (PACKAGE / path).is_file():
+            return path
+    return None
+
+
+def package_imports() -> dict[str, set[str]]:
+    """Every module of the package -> the package modules it imports, anywhere in it (also inside
+    functions), as files relative to the package (``"models/fit.py"``). ``from zsneq.models import
+    marginal`` imports ``models/__init__.py`` and ``models/marginal.py``; relative imports are resolved."""
+    graph = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        rel = path.relative_to(PACKAGE).as_posix()
+        own = [PACKAGE.name, *rel.removesuffix(".py").split("/")]
+        if own[-1] == "__init__":
+            own = own[:-1] + [""]  # a package's relative imports start from the package itself
+        imports = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                base = ".".join([*own[:-node.level], *([node.module] if node.module else [])]) if node.level \
+                    else node.module or ""
+                imports.update(f for f in (module_file(base), *(module_file(f"{base}.{a.name}") for a in node.names))
+                               if f)
+            elif isinstance(node, ast.Import):
+                imports.update(f for a in node.names if (f := module_file(a.name)))
+        graph[rel] = imports - {rel}
+    return graph
+
+
+def imported_by(*files: str, graph: dict[str, set[str]] | None = None) -> tuple[str, ...]:
+    """``files`` and every package module they import, directly or through others, with the packages'
+    ``__init__.py`` files that importing them runs, sorted."""
+    graph = package_imports() if graph is None else graph
+    seen, todo = set(), list(files)
+    while todo:
+        rel = todo.pop()
+        if rel not in seen:
+            seen.add(rel)
+            parents = Path(rel).parents
+            todo.extend([*graph[rel], *("__init__.py" if p == Path(".") else f"{p.as_posix()}/__init__.py" for p in parents)])
+    return tuple(sorted(seen))
+
+
+_GRAPH = package_imports()
+MODEL_CODE = imported_by(*FIT_ENTRY_POINTS, graph=_GRAPH)
+LIKELIHOOD_CODE = {value: tuple(sorted(set(imported_by(module, graph=_GRAPH)) - set(MODEL_CODE)))
+                   for value, module in ON_DEMAND.items()}
 
 
 def variant_code(name) -> list[str]:
@@ -59,7 +116,8 @@ def variant_code(name) -> list[str]:
     if module is None:
         return []
     values = str(name).split(SEPARATOR)[1:]
-    return [module, *(part for v in values for part in LIKELIHOOD_CODE.get(v, ()))]
+    own = [p for p in imported_by(module, graph=_GRAPH) if p not in MODEL_CODE]
+    return list(dict.fromkeys([*own, *(part for v in values for part in LIKELIHOOD_CODE.get(v, ()))]))
 
 
 def built_in_variant(name) -> str | None:
