@@ -42,7 +42,9 @@ rule calibrate:
 rule plot_coverage:
     input:
         coverage=paths.calibration_table("coverage"),
-        code=code("core", "presentation/plots.py"),
+        code=code(
+            "core", "presentation/plots.py", "presentation/calibration_figures.py"
+        ),
     output:
         report(
             paths.coverage_figure(),
@@ -70,7 +72,12 @@ rule plot_sbc:
     input:
         replicates=paths.calibration_table("replicates"),
         sbc=paths.calibration_table("sbc"),
-        code=code("core", "presentation/plots.py", "analysis/calibration.py"),
+        code=code(
+            "core",
+            "presentation/plots.py",
+            "presentation/calibration_figures.py",
+            "analysis/calibration.py",
+        ),
     output:
         ranks=report(
             paths.sbc_figure(kind="ranks"),

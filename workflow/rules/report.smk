@@ -2,7 +2,7 @@
 rule plot_forest:
     input:
         summary=paths.SUMMARY,
-        code=code("core", "presentation/plots.py"),
+        code=code("core", "presentation/plots.py", "presentation/summary_figures.py"),
     output:
         report(
             paths.forest(),
@@ -70,7 +70,12 @@ rule plot_diagnostics:
 rule plot_benchmark:
     input:
         tables=benchmark_tables,
-        code=code("core", "analysis/benchmark.py", "presentation/plots.py"),
+        code=code(
+            "core",
+            "analysis/benchmark.py",
+            "presentation/plots.py",
+            "presentation/benchmark_figures.py",
+        ),
     output:
         report(
             paths.BENCHMARK_FIGURE,

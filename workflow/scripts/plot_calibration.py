@@ -16,7 +16,8 @@ _here = (Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file_
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
 from zsneq.core.io import setup_logging  # noqa: E402
-from zsneq.presentation.plots import coverage_figure, save_figure, sbc_ecdf_figure, sbc_rank_figure  # noqa: E402
+from zsneq.presentation.calibration_figures import coverage_figure, sbc_ecdf_figure, sbc_rank_figure  # noqa: E402
+from zsneq.presentation.plots import save_figure  # noqa: E402
 
 
 def main(kind, scenario, outs, *, coverage=None, replicates=None, sbc=None, alpha=0.05, log=None) -> None:

@@ -13,7 +13,8 @@ _here = (Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file_
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
 from zsneq.core.io import setup_logging  # noqa: E402
-from zsneq.presentation.plots import forest_figure, performance_figure, save_figure  # noqa: E402
+from zsneq.presentation.plots import save_figure  # noqa: E402
+from zsneq.presentation.summary_figures import forest_figure, performance_figure  # noqa: E402
 
 
 def main(kind, summary_path, scenario, out, log=None) -> None:
