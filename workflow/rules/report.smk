@@ -113,7 +113,12 @@ rule report:
         benchmark_figure=benchmark_figures(),
         job_benchmarks=job_benchmarks(),
         template=package_files("presentation/templates/index.html.j2")[0],
-        code=code("core", "analysis/benchmark.py", "presentation/report.py"),
+        code=code(
+            "core",
+            "analysis/benchmark.py",
+            "analysis/job_benchmarks.py",
+            "presentation/report.py",
+        ),
     output:
         report(
             paths.REPORT,
