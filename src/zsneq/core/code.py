@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import ast
 import os
+from importlib import resources
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[1]
+PACKAGE = Path(str(resources.files("zsneq")))  # the imported package's directory, installed or a checkout's src/zsneq
 PLUMBING = {"core/code.py", "core/config.py", "core/io.py", "core/paths.py", "core/provenance.py"}
 SEPARATOR = "+"  # between a variant's module name and its axis values, e.g. vectorized_fixed+sufficient
 
