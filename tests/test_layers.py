@@ -78,3 +78,17 @@ def test_a_built_in_variant_imports_only_the_shared_variant_modules():
     assert variants
     crossing = {(m, i) for m in variants for i in graph[m] if i in variants}
     assert not crossing, crossing
+
+
+def test_every_package_module_a_fit_loads_is_among_its_code_inputs():
+    """The code inputs of fits (``zsneq.core.code``, read from the imports) cover what a fit really loads,
+    variant modules loaded by name included: a module they missed could change draws without re-running."""
+    names = ["nonvectorized", "vectorized_as_posted", "vectorized_fixed+marginal", "vectorized_dims+sufficient",
+             "vectorized_shared_tau"]
+    script = ("import sys\nimport zsneq.models.fit\nfrom zsneq.models.variants import get_variant\n"
+              f"for name in {names!r}: get_variant(name)\n"
+              "print('\\n'.join(m.__file__ for k, m in list(sys.modules.items()) if k.split('.')[0] == 'zsneq'))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    loaded = {Path(f).resolve().relative_to(code.PACKAGE.resolve()).as_posix() for f in out.split()}
+    inputs = {*code.MODEL_CODE, *(p for name in names for p in code.variant_code(name)), *code.PLUMBING}
+    assert loaded - inputs == set()

@@ -5,6 +5,10 @@ Each rule declares the layers or modules its results are computed by (``workflow
 workflow's own ``src/`` when it runs from a checkout or as a module from a local path, the installed
 package otherwise. Plumbing that does not change results (config checks, paths, I/O, provenance,
 this module) is left out: editing it re-runs nothing.
+
+What fits are computed by is not kept by hand: it is read from the package's imports (``ast``, the
+same graph ``tests/test_layers.py`` checks), starting from the fit entry points and a variant's own
+module, so a module split off or added is an input of the fits that import it.
 """
 
 from __future__ import annotations
