@@ -102,8 +102,8 @@ def imported_by(*files: str, graph: dict[str, set[str]] | None = None) -> tuple[
         rel = todo.pop()
         if rel not in seen:
             seen.add(rel)
-            parents = Path(rel).parents
-            todo.extend([*graph[rel], *("__init__.py" if p == Path(".") else f"{p.as_posix()}/__init__.py" for p in parents)])
+            inits = [f"{p.as_posix()}/__init__.py".removeprefix("./") for p in Path(rel).parents]
+            todo.extend([*graph[rel], *inits])
     return tuple(sorted(seen))
 
 
@@ -114,9 +114,10 @@ LIKELIHOOD_CODE = {value: tuple(sorted(set(imported_by(module, graph=_GRAPH)) - 
 
 
 def variant_code(name) -> list[str]:
-    """Package parts a variant's results are computed by, beyond ``MODEL_CODE``: its built-in module and
-    the code of the likelihood its name asks for (``vectorized_fixed+marginal`` -> its module,
-    ``models/sufficient.py``, ``models/marginal.py``, ``models/variants/_likelihoods.py``)."""
+    """Package files a variant's results are computed by, beyond ``MODEL_CODE``: its built-in module, what
+    that imports, and the code of the likelihood its name asks for (``LIKELIHOOD_CODE``;
+    ``nonvectorized+sufficient`` -> ``models/variants/nonvectorized.py``, ``models/variants/_common.py``,
+    ``models/marginal.py``, ``models/variants/_likelihoods.py``)."""
     module = built_in_variant(name)
     if module is None:
         return []

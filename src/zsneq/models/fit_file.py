@@ -8,9 +8,9 @@ file instead). Every group carries ArviZ's standard attributes (``inference_libr
 ``inference_library_version``, ``created_at``, ``sampling_time``), the root the project's own; each
 variable is stored with zlib compression and byte shuffling. Group-level draws (sampled group slopes
 or offsets, ``beta_g`` of an integrated likelihood, the per-group ``log_likelihood``) are stored as
-``sampler.group_draws`` says (:func:`zsneq.models.group_draws.group_draws_groups`): all draws, float32, or, for large fits by
-default, per-group summaries in a ``group_summary`` group, so that a 100,000-group fit writes megabytes,
-not gigabytes.
+``sampler.group_draws`` says (:mod:`zsneq.models.group_draws`): all draws, float32, or, for large fits
+by default, per-group summaries in a ``group_summary`` group, so that a 100,000-group fit writes
+megabytes, not gigabytes.
 """
 
 from __future__ import annotations
