@@ -13,7 +13,8 @@ from conftest import ROOT, TEST_CONFIG, TINY
 
 from zsneq.core.config import replicate_batches
 from zsneq.core.dataset import RegressionData
-from zsneq.models.fit import ModelCache, read_fit, swappable_data
+from zsneq.models.compilation import ModelCache, swappable_data
+from zsneq.models.fit_file import read_fit
 from zsneq.models.variants import VARIANTS, get_variant
 from zsneq.simulation.generator import simulate, simulate_scenario
 
@@ -86,7 +87,7 @@ def test_a_batch_job_gives_bitwise_the_draws_of_separate_jobs(tiny_study, tmp_pa
 
 def test_model_cache_compiles_once_per_structure(monkeypatch):
     """Same structure: one compile; another number of groups: compiled again (stubbed compiler, no numba)."""
-    import zsneq.models.fit as fit_module
+    import zsneq.models.compilation as compilation
 
     compiled = []
 
@@ -96,7 +97,7 @@ def test_model_cache_compiles_once_per_structure(monkeypatch):
         def with_data(self, **values):
             return self
 
-    monkeypatch.setattr(fit_module, "compile_model", lambda model, *args: compiled.append(model) or Stub())
+    monkeypatch.setattr(compilation, "compile_model", lambda model, *args: compiled.append(model) or Stub())
     cache = ModelCache()
     assert cache.get("vectorized_fixed", tiny(1))[1] is False
     assert cache.get("vectorized_fixed", tiny(2))[1] is True

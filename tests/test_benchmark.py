@@ -13,7 +13,8 @@ from zsneq.analysis.benchmark import (
     seconds_per_1000_ess,
 )
 from zsneq.core.paths import benchmark_tables
-from zsneq.presentation.plots import benchmark_figure, save_figure
+from zsneq.presentation.benchmark_figures import benchmark_figure
+from zsneq.presentation.plots import save_figure
 from zsneq.presentation.report import Figures, render
 
 TEMPLATE = ROOT / "src" / "zsneq" / "presentation" / "templates" / "index.html.j2"

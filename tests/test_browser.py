@@ -1,14 +1,15 @@
 """The report opens from disk in headless Chromium: no request leaves the file, every figure loads.
 
-Chromium comes from Debian's packages; ``zsneq.presentation.browser.ensure_chromium`` installs
-it when missing (``apt-get install chromium``, as root), as a fresh machine needs.
+Chromium comes from Debian's packages; ``browser.ensure_chromium`` (tests/browser.py) installs it when
+missing (``apt-get install chromium``, as root), as a fresh machine needs; without root and Chromium
+the test is skipped, saying so.
 """
 
 import pytest
+from browser import inspect_report, missing_chromium
 
-from zsneq.presentation.browser import inspect_report
-
-pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+pytestmark = [pytest.mark.browser, pytest.mark.e2e,
+              pytest.mark.skipif(missing_chromium() is not None, reason=str(missing_chromium()))]
 
 
 def test_report_renders_offline_with_every_figure(tiny_study, tmp_path):

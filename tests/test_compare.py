@@ -2,6 +2,7 @@
 report, the data's own column names and labels throughout; a problem with the data stops it, one line, before
 anything is written."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -10,9 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from conftest import ROOT
+
 from zsneq.cli import main
 from zsneq.simulation.generator import simulate
-from conftest import ROOT
+
+pytestmark = pytest.mark.e2e  # runs the workflow on a study
 
 ZSNEQ = Path(sys.executable).with_name("zsneq")  # the console script, installed by uv sync
 THREAD = ROOT / "examples" / "thread" / "models"
@@ -77,11 +81,15 @@ def compare(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     return proc
 
 
-def verdict_rows(stdout: str) -> dict[str, str]:
-    """``{variant: verdict}`` from the printed table (header, one line per variant, a blank line)."""
+def verdict_rows(stdout: str) -> dict[str, dict[str, str]]:
+    """``{variant: {column: value}}`` from the printed table (header, one line per variant, a blank line),
+    read by the header's column positions (values such as "different model" hold spaces)."""
     lines = stdout.splitlines()
-    rows = lines[1: lines.index("")]
-    return {line.split()[0]: line.split()[1] for line in rows}
+    header, rows = lines[0], lines[1: lines.index("")]
+    starts = [m.start() for m in re.finditer(r"\S+", header)]
+    names = header.split()
+    cells = [[row[a:b].strip() for a, b in zip(starts, [*starts[1:], None])] for row in rows]
+    return {c[0]: dict(zip(names[1:], c[1:])) for c in cells}
 
 
 def test_the_thread_s_files_on_data_with_names_of_its_own(sleep_csv):
@@ -91,9 +99,11 @@ def test_the_thread_s_files_on_data_with_names_of_its_own(sleep_csv):
     out = sleep_csv.parent / "results-compare" / "nonvectorized_file-vs-vectorized"
     assert Path(sleep_csv.parent, report) == out / "results/report/index.html"
     assert Path(sleep_csv.parent, report).is_file()
-    assert verdict_rows(proc.stdout) == {"nonvectorized_file": "reference", "vectorized": verdict_rows(proc.stdout)
-                                         ["vectorized"]}
-    assert verdict_rows(proc.stdout)["vectorized"] in ("disagrees", "unreliable")
+    rows = verdict_rows(proc.stdout)
+    assert set(rows) == {"nonvectorized_file", "vectorized"}
+    assert rows["nonvectorized_file"]["model_verdict"] == "reference"
+    assert rows["vectorized"]["model_verdict"] == "different model", proc.stdout
+    assert rows["vectorized"]["posterior_verdict"] in ("disagrees", "unreliable"), proc.stdout
     assert "sums to zero over predictor" in proc.stdout
     summary = pd.read_parquet(out / "results/summary/summary.parquet")
     assert {"beta[days]", "beta[dose]", "beta[light]", "tau[days]"} <= set(summary["parameter"])
@@ -111,7 +121,9 @@ def test_a_pair_written_by_a_user_for_their_own_columns(sleep_csv, tmp_path):
                    "--y", "reaction", "--predictors", "days", "dose", "--out", str(out), *RENAME, *SAMPLER)
     assert proc.stdout.strip().splitlines()[-1] == str(out / "results/report/index.html")
     verdicts = verdict_rows(proc.stdout)
-    assert verdicts["loop"] == "reference" and verdicts["matrix"] != "disagrees", proc.stdout
+    assert verdicts["loop"]["model_verdict"] == "reference", proc.stdout
+    assert verdicts["matrix"]["model_verdict"] != "different model", proc.stdout
+    assert verdicts["matrix"]["posterior_verdict"] != "disagrees", proc.stdout
     summary = pd.read_parquet(out / "results/summary/summary.parquet")
     assert {"beta[days]", "beta[dose]", "tau[days]", "tau[dose]", "sigma"} <= set(summary["parameter"])
     slopes = pd.read_parquet(out / "results/summary/group_slopes.parquet")
@@ -168,6 +180,11 @@ def build_model(df):
 '''
 
 
+# the same written the thread's wrong way: the zero-sum over the last axis, here predictor
+LOGIT_WRONG = LOGIT_MATRIX.replace('dims=("predictor", "group")).T', 'dims=("group", "predictor"))').replace(
+    "zero-summed over subjects", "zero-summed over predictors (the thread's bug)")
+
+
 @pytest.fixture(scope="module")
 def woke_csv(tmp_path_factory) -> Path:
     """20 subjects x 10 rows of a binary outcome ``woke`` on ``days`` and ``dose`` (logit link)."""
@@ -182,15 +199,23 @@ def woke_csv(tmp_path_factory) -> Path:
     frame.to_csv(path, index=False)
     (path.parent / "logit_loop.py").write_text(LOGIT_LOOP)
     (path.parent / "logit_matrix.py").write_text(LOGIT_MATRIX)
+    (path.parent / "logit_wrong.py").write_text(LOGIT_WRONG)
     return path
 
 
-def test_bernoulli_logit_files_are_compared_on_their_slopes(woke_csv):
+def test_a_logistic_glmm_written_two_equivalent_ways_and_one_wrong_way(woke_csv):
+    """A Bernoulli logit GLMM: the matrix form is not a different model; the one that zero-sums over predictors
+    is, and its line says why (the zero-sum axis read from its graph)."""
     out = woke_csv.parent / "study"
-    proc = compare(woke_csv.parent, "logit_loop.py", "logit_matrix.py", "--data", woke_csv.name, "--group",
-                   "subject", "--y", "woke", "--out", str(out), *SAMPLER)
-    assert verdict_rows(proc.stdout)["logit_loop"] == "reference"
-    assert "logit_matrix" in verdict_rows(proc.stdout)
+    proc = compare(woke_csv.parent, "logit_loop.py", "logit_matrix.py", "logit_wrong.py", "--data", woke_csv.name,
+                   "--group", "subject", "--y", "woke", "--out", str(out), *SAMPLER)
+    rows = verdict_rows(proc.stdout)
+    assert rows["logit_loop"]["model_verdict"] == "reference"
+    assert rows["logit_matrix"]["model_verdict"] in ("same model", "no difference found", "not shown"), proc.stdout
+    assert rows["logit_matrix"]["posterior_verdict"] != "disagrees", proc.stdout
+    assert rows["logit_wrong"]["model_verdict"] == "different model", proc.stdout
+    wrong = next(line for line in proc.stdout.splitlines() if line.startswith("logit_wrong: "))
+    assert "sums to zero over predictor" in wrong
     summary = pd.read_parquet(out / "results/summary/summary.parquet")
     assert set(summary["parameter"]) == {"beta[days]", "beta[dose]", "tau[days]", "tau[dose]"}
 

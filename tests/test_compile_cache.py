@@ -10,7 +10,7 @@ import numpy as np
 import yaml
 from conftest import ROOT, TEST_CONFIG
 
-from zsneq.models.fit import read_fit
+from zsneq.models.fit_file import read_fit
 
 FIT = ROOT / "workflow" / "scripts" / "fit.py"
 
@@ -178,7 +178,7 @@ def test_a_warm_compile_loads_nutpies_callbacks_instead_of_compiling_them(tmp_pa
         "from zsneq.core.io import job_compiledir\n"
         f"with job_compiledir({str(tmp_path / 'cache')!r}):\n"
         "    import numpy as np, pymc as pm\n"
-        "    from zsneq.models.fit import compile_model\n"
+        "    from zsneq.models.compilation import compile_model\n"
         "    with pm.Model() as m:\n"
         "        x = pm.Data('x', np.arange(5.0))\n"
         "        pm.Normal('y', pm.Normal('a'), 1.0, observed=x)\n"

@@ -18,7 +18,6 @@ ENV_FILE = ROOT / "envs" / "zsneq.yaml"
 CODE_DIRS = [ROOT / "src", ROOT / "workflow" / "scripts"]
 CONDA_NAMES = {"snakemake": "snakemake-minimal"}  # PyPI name -> conda-forge name, where they differ
 NOT_IN_RULES = {  # distributions the code imports or depends on that no rule's job needs
-    "playwright": "zsneq.presentation.browser: browser test and README screenshot only",
     "snakemake-executor-plugin-slurm": "loaded by the submitting Snakemake process, not inside jobs",
 }
 

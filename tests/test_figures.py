@@ -12,15 +12,9 @@ from matplotlib.text import Text
 from PIL import Image
 
 from zsneq.analysis.calibration import sbc_table
-from zsneq.presentation.plots import (
-    FOREST_WIDTH,
-    PNG_COLORS,
-    forest_figure,
-    palette_png,
-    save_figure,
-    sbc_ecdf_figure,
-    sbc_rank_figure,
-)
+from zsneq.presentation.calibration_figures import sbc_ecdf_figure, sbc_rank_figure
+from zsneq.presentation.plots import PNG_COLORS, palette_png, save_figure
+from zsneq.presentation.summary_figures import FOREST_WIDTH, forest_figure
 from zsneq.presentation.report import render
 
 TEMPLATE = ROOT / "src" / "zsneq" / "presentation" / "templates" / "index.html.j2"

@@ -8,9 +8,10 @@ from conftest import TINY_SAMPLER
 
 from zsneq.analysis.summarize import summarize_fit
 from zsneq.core.vocabulary import EXPECTED_RESPONSE, GROUP, PREDICTOR
-from zsneq.models import fit as fit_module
-from zsneq.models import marginal
-from zsneq.models.fit import fit, group_draws_groups, group_draws_mode, read_fit, summarize_draws, write_fit
+from zsneq.models import fit_file, group_draws, marginal
+from zsneq.models.fit import fit
+from zsneq.models.fit_file import read_fit, write_fit
+from zsneq.models.group_draws import group_draws_groups, group_draws_mode, summarize_draws
 from zsneq.models.sufficient import GroupStats
 from zsneq.models.variants import SLOPES, get_variant
 
@@ -37,10 +38,10 @@ def posterior_of(data, offsets: bool = False, seed: int = 0) -> xr.Dataset:
 
 def test_summaries_from_blocks_equal_numpy_over_whole_arrays(monkeypatch):
     """Blocks that straddle chain boundaries; a large mean does not cost the sd its precision."""
-    monkeypatch.setattr(fit_module, "BLOCK_VALUES", 7 * 4)  # 7 draws of (4,) per block: 50 draws per chain
+    monkeypatch.setattr(group_draws, "BLOCK_VALUES", 7 * 4)  # 7 draws of (4,) per block: 50 draws per chain
     values = 1e6 + np.random.default_rng(1).standard_normal((CHAINS, DRAWS, 4))
     var = xr.DataArray(values, dims=("chain", "draw", GROUP), coords={GROUP: list("abcd")})
-    out = summarize_draws(fit_module.array_blocks(var), var, "x")
+    out = summarize_draws(group_draws.array_blocks(var), var, "x")
     flat = values.reshape(-1, 4)
     np.testing.assert_allclose(out["x"].sel(statistic="mean"), flat.mean(axis=0), rtol=1e-15)
     np.testing.assert_allclose(out["x"].sel(statistic="sd"), flat.std(axis=0, ddof=1), rtol=1e-9)
@@ -60,11 +61,11 @@ def test_block_wise_slope_draws_are_bitwise_the_whole_draw(tiny_data):
 
 
 def test_auto_keeps_every_draw_then_float32_then_summarises():
-    limit = fit_module.GROUP_DRAWS_MAX_VALUES
+    limit = group_draws.GROUP_DRAWS_MAX_VALUES
     assert group_draws_mode("auto", 4, 1000, limit // 12_000, 3) == "all"
     assert group_draws_mode("auto", 4, 1000, limit // 12_000 + 1, 3) == "float32"
     assert group_draws_mode("auto", 4, 8000, 1000, 3) == "float32"  # the seed study with 4 x 8000 draws
-    assert group_draws_mode("auto", 4, 1000, fit_module.GROUP_DRAWS_MAX_FLOAT32 // 12_000 + 1, 3) == "summary"
+    assert group_draws_mode("auto", 4, 1000, group_draws.GROUP_DRAWS_MAX_FLOAT32 // 12_000 + 1, 3) == "summary"
     assert group_draws_mode("auto", 4, 1000, 100_000, 3) == "summary"  # the 100,000-group study
     assert group_draws_mode("float32", 1, 1, 1, 1) == "float32"
     with pytest.raises(ValueError, match="group_draws must be one of"):
@@ -97,7 +98,7 @@ def test_integrated_slopes_all_float32_and_summary(tiny_data):
     groups, attrs = got["summary"]
     assert attrs["group_draws"] == "summary" and "log_likelihood_omitted" in attrs
     assert SLOPES not in groups["posterior"] and "log_likelihood" not in groups
-    summary = groups[fit_module.SUMMARY_GROUP]
+    summary = groups[group_draws.SUMMARY_GROUP]
     draws = expected[SLOPES]
     np.testing.assert_allclose(summary[SLOPES].sel(statistic="mean"), draws.mean(("chain", "draw")), rtol=1e-12)
     np.testing.assert_allclose(summary[SLOPES].sel(statistic="sd"), draws.std(("chain", "draw"), ddof=1), rtol=1e-9)
@@ -113,7 +114,7 @@ def test_sampled_offsets_are_summarised_and_population_draws_kept(tiny_data):
     groups, attrs = group_draws_groups(module, {"posterior": post, "sample_stats": xr.Dataset()}, tiny_data, 0,
                                        mode="summary", chains=CHAINS, draws=DRAWS)
     assert sorted(groups["posterior"].data_vars) == ["beta", "sigma", "tau"]
-    summary = groups[fit_module.SUMMARY_GROUP]["epsilon_beta_g"]
+    summary = groups[group_draws.SUMMARY_GROUP]["epsilon_beta_g"]
     np.testing.assert_allclose(summary.sel(statistic="mean"), post["epsilon_beta_g"].mean(("chain", "draw")),
                                rtol=1e-12, atol=1e-15)
     assert summary.dims == ("statistic", PREDICTOR, GROUP)
@@ -124,7 +125,7 @@ def test_a_summarised_fit_is_written_read_and_summarised(tiny_data, tiny_truth, 
     write_fit(tree, tmp_path / "fit.nc")
     back = read_fit(tmp_path / "fit.nc")
     assert back.attrs["group_draws"] == "summary" and "log_likelihood" not in back.children
-    assert back[fit_module.SUMMARY_GROUP][SLOPES].sizes == {"statistic": 2, GROUP: 20, PREDICTOR: 3}
+    assert back[group_draws.SUMMARY_GROUP][SLOPES].sizes == {"statistic": 2, GROUP: 20, PREDICTOR: 3}
     table = summarize_fit(back, tiny_truth)
     assert table["parameter"].tolist()[:3] == ["beta[x1]", "beta[x2]", "beta[x3]"]
     assert np.isfinite(table["mean"]).all()
@@ -136,8 +137,8 @@ def test_chunks_hold_a_chain_of_small_variables_and_split_large_ones():
     tree = xr.DataTree.from_dict({"posterior": xr.Dataset(
         {"beta": (("chain", "draw", PREDICTOR), np.zeros((4, 1000, 3))),
          SLOPES: (("chain", "draw", GROUP, PREDICTOR), big)})})
-    encoding = fit_module.compression_encoding(tree)["/posterior"]
+    encoding = fit_file.compression_encoding(tree)["/posterior"]
     assert encoding["beta"]["chunksizes"] == (1, 1000, 3)
     chunks = encoding[SLOPES]["chunksizes"]
     assert chunks[0] == 1 and chunks[2:] == (100_000, 3)
-    assert 8 * np.prod(chunks) <= fit_module.CHUNK_MAX_BYTES < 8 * np.prod(chunks) + 8 * 300_000
+    assert 8 * np.prod(chunks) <= fit_file.CHUNK_MAX_BYTES < 8 * np.prod(chunks) + 8 * 300_000

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from zsneq.analysis.benchmark import job_benchmark_summary, read_job_benchmarks
+from zsneq.analysis.job_benchmarks import job_benchmark_summary, read_job_benchmarks
 
 # As Snakemake 9 writes them (snakemake/benchmark.py: print_benchmark_tsv): a header, one line per repeat.
 FIT_TSV = (

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from zsneq.core import code
+
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "zsneq"
 # Lowest first: a module may import its own layer and the layers before it, never one after it.
 LAYERS = ["core", "simulation", "models", "analysis", "presentation", "workflow"]
@@ -17,22 +19,23 @@ def layer_of(module: str) -> str:
     return parts[1] if len(parts) > 2 or (len(parts) == 2 and parts[1] in LAYERS) else "workflow"
 
 
+def module_name(file: str) -> str:
+    """``models/fit.py`` -> ``zsneq.models.fit``; ``models/__init__.py`` -> ``zsneq.models``."""
+    parts = ["zsneq", *file.removesuffix(".py").split("/")]
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
 def package_imports() -> dict[str, set[str]]:
-    """Every package module -> the package modules it imports (anywhere in it, also inside functions)."""
-    graph = {}
-    for path in PACKAGE.rglob("*.py"):
-        rel = path.relative_to(PACKAGE.parent).with_suffix("")
-        name = ".".join(rel.parts[:-1] if rel.name == "__init__" else rel.parts)
-        imports = set()
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.ImportFrom):
-                assert node.level == 0, f"{name}: relative import (write imports absolute, zsneq....)"
-                if node.module and node.module.startswith("zsneq"):
-                    imports.add(node.module)
-            elif isinstance(node, ast.Import):
-                imports.update(a.name for a in node.names if a.name.startswith("zsneq"))
-        graph[name] = imports - {name}
-    return graph
+    """Every package module -> the package modules it imports (anywhere in it, also inside functions): the
+    graph the workflow's code inputs are derived from (``zsneq.core.code``), by module name."""
+    return {module_name(f): {module_name(i) for i in imports} for f, imports in code.package_imports().items()}
+
+
+def test_imports_are_absolute():
+    relative = [str(path.relative_to(PACKAGE)) for path in PACKAGE.rglob("*.py")
+                for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                if isinstance(node, ast.ImportFrom) and node.level]
+    assert not relative, f"relative imports (write them absolute, zsneq....): {relative}"
 
 
 def test_package_modules_exist_in_every_layer():
@@ -77,3 +80,17 @@ def test_a_built_in_variant_imports_only_the_shared_variant_modules():
     assert variants
     crossing = {(m, i) for m in variants for i in graph[m] if i in variants}
     assert not crossing, crossing
+
+
+def test_every_package_module_a_fit_loads_is_among_its_code_inputs():
+    """The code inputs of fits (``zsneq.core.code``, read from the imports) cover what a fit really loads,
+    variant modules loaded by name included: a module they missed could change draws without re-running."""
+    names = ["nonvectorized", "vectorized_as_posted", "vectorized_fixed+marginal", "vectorized_dims+sufficient",
+             "vectorized_shared_tau"]
+    script = ("import sys\nimport zsneq.models.fit\nfrom zsneq.models.variants import get_variant\n"
+              f"for name in {names!r}: get_variant(name)\n"
+              "print('\\n'.join(m.__file__ for k, m in list(sys.modules.items()) if k.split('.')[0] == 'zsneq'))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    loaded = {Path(f).resolve().relative_to(code.PACKAGE.resolve()).as_posix() for f in out.split()}
+    inputs = {*code.MODEL_CODE, *(p for name in names for p in code.variant_code(name)), *code.PLUMBING}
+    assert loaded - inputs == set()

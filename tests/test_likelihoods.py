@@ -12,7 +12,8 @@ from zsneq.analysis.checks import _logp_fn, logp_equivalence, run_checks
 from zsneq.analysis.summarize import summarize_fit
 from zsneq.core.dataset import RegressionData
 from zsneq.models import marginal
-from zsneq.models.fit import fit, read_fit, write_fit
+from zsneq.models.fit import fit
+from zsneq.models.fit_file import read_fit, write_fit
 from zsneq.models.sufficient import GroupStats
 from zsneq.models.variants import Spec, VariantError, get_variant, parse_variant
 from zsneq.simulation.generator import simulate

@@ -7,8 +7,11 @@ from types import SimpleNamespace
 import numpy as np
 
 from conftest import TINY_SAMPLER
-from zsneq.models.fit import ModelCache, ProgressLog, fit, write_fit
+from zsneq.models.compilation import ModelCache
 
+from zsneq.models.fit import fit
+from zsneq.models.fit_file import write_fit
+from zsneq.models.progress import ProgressLog
 PROGRESS = re.compile(r"chain (\d+)/(\d+): (waiting|tuning|sampling|done) (\d+)/(\d+) draws, (\d+) divergences")
 
 

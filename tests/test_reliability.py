@@ -16,7 +16,7 @@ from conftest import ROOT, TEST_CONFIG
 from zsneq.analysis.summarize import fit_record, fit_table, summarize_fit
 from zsneq.core.dataset import DataError, read_dataset, read_truth
 from zsneq.core.io import atomic_path
-from zsneq.models.fit import error_line, failed_fit, fit_status, read_fit, write_fit
+from zsneq.models.fit_file import error_line, failed_fit, fit_status, read_fit, write_fit
 from zsneq.models.variants import VARIANTS
 from zsneq.presentation.report import render
 from zsneq.simulation.generator import simulate

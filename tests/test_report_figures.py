@@ -38,7 +38,7 @@ def test_the_differences_figure_draws_every_compared_variant_against_the_baselin
     import numpy as np
     import pandas as pd
 
-    from zsneq.presentation.figures import differences
+    from zsneq.presentation.summary_figures import differences
 
     rows = []
     for variant, shift in (("base", 0.0), ("same", 0.02), ("off", 0.5)):

@@ -20,7 +20,7 @@ import yaml
 from conftest import ROOT, SMALL_CONFIG, TEST_CONFIG, copy_workflow, run_snakemake
 
 from zsneq.core.figures import FIGURES
-from zsneq.models.fit import read_fit
+from zsneq.models.fit_file import read_fit
 from zsneq.models.variants import parse_variant
 
 pytestmark = pytest.mark.e2e  # runs the workflow on a study

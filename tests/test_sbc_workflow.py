@@ -13,7 +13,7 @@ import pytest
 import yaml
 from conftest import copy_workflow, run_snakemake
 
-from zsneq.models.fit import fit_attrs, read_fit
+from zsneq.models.fit_file import fit_attrs, read_fit
 
 pytestmark = pytest.mark.e2e  # runs the workflow on a study
 

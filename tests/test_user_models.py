@@ -17,7 +17,8 @@ from zsneq.analysis.summarize import common_posterior
 from zsneq.core.dataset import RegressionData
 from zsneq.core.matching import compare_matchings
 from zsneq.core.userfile import UserModelError
-from zsneq.models.fit import fit, fit_attrs, read_fit, write_fit
+from zsneq.models.fit import fit
+from zsneq.models.fit_file import fit_attrs, read_fit, write_fit
 from zsneq.models.loglik import model_group_expected_response, model_group_log_likelihood
 from zsneq.models.user import data_frame, model_matching
 from zsneq.models.variants import get_variant, variant_problems

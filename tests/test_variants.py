@@ -6,7 +6,8 @@ import pytest
 from conftest import TINY_SAMPLER
 
 from zsneq.analysis.summarize import common_posterior, summarize_fit
-from zsneq.models.fit import fit, read_fit, write_fit
+from zsneq.models.fit import fit
+from zsneq.models.fit_file import read_fit, write_fit
 from zsneq.models.variants import VARIANTS, get_variant, parse_variant
 
 ZERO_SUM_DIM = {  # along which dim each shipped variant's group offsets sum to zero

@@ -18,7 +18,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
 
 from zsneq.core.dataset import RegressionData  # noqa: E402
-from zsneq.models.fit import ModelCache, fit  # noqa: E402
+from zsneq.models.compilation import ModelCache  # noqa: E402
+from zsneq.models.fit import fit  # noqa: E402
 from zsneq.simulation.generator import simulate_scenario  # noqa: E402
 
 SCENARIO = {"groups": 20, "rows_per_group": 10, "beta": [1.0, 1.2, 0.8], "tau": [1.0, 1.5, 0.8], "sigma": 1.0,

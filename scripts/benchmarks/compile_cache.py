@@ -2,7 +2,7 @@
 
 Every measurement is a fresh Python process that does what a fit job does before sampling:
 import the stack, build one variant on one simulated dataset and compile it for nutpie
-(``zsneq.models.fit.compile_model``). Three cases, interleaved in every repeat so that load on the
+(``zsneq.models.compilation.compile_model``). Three cases, interleaved in every repeat so that load on the
 machine hits them alike:
 
 - ``private, numba cache off``: an empty compile directory of the job's own, nothing cached
@@ -46,7 +46,7 @@ def measure(data_path: str, variant: str, numba_cache: bool) -> dict:
     import nutpie  # noqa: F401  (imported here to time the import)
 
     from zsneq.core.dataset import read_dataset
-    from zsneq.models.fit import compile_model
+    from zsneq.models.compilation import compile_model
     from zsneq.models.variants import get_variant
 
     t1 = time.perf_counter()

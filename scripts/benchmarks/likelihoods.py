@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from zsneq.analysis.benchmark import BASELINE, compare, fit_row, fits_markdown, scaling_markdown, seconds_per_1000_ess
 from zsneq.core.dataset import write_dataset  # noqa: E402
 from zsneq.core.io import write_text  # noqa: E402
-from zsneq.models.fit import fit_status, read_fit  # noqa: E402
+from zsneq.models.fit_file import fit_status, read_fit  # noqa: E402
 from zsneq.simulation.generator import simulate_scenario  # noqa: E402
 from zsneq.workflow import load_config  # noqa: E402
 

@@ -51,7 +51,7 @@ from likelihoods import dataset, fit_process, say  # noqa: E402
 
 from zsneq.analysis.benchmark import fit_row, seconds_per_1000_ess  # noqa: E402
 from zsneq.core.io import write_text  # noqa: E402
-from zsneq.models.fit import read_fit  # noqa: E402
+from zsneq.models.fit_file import read_fit  # noqa: E402
 
 VARIANTS = [
     "nonvectorized", "vectorized_as_posted", "vectorized_fixed", "vectorized_dims", "vectorized_shared_tau",

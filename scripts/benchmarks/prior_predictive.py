@@ -81,7 +81,8 @@ from zsneq.core.userfile import load_function  # noqa: E402
 from zsneq.analysis.summarize import combine, summarize_fit  # noqa: E402
 from zsneq.analysis.verdicts import MARGIN, parameter_verdicts, variant_verdicts  # noqa: E402
 from zsneq.core.dataset import RegressionData  # noqa: E402
-from zsneq.models.fit import KEEP_GROUPS, compile_model, model_graphs, shared_names, swappable_data  # noqa: E402
+from zsneq.models.compilation import compile_model, model_graphs, shared_names, swappable_data  # noqa: E402
+from zsneq.models.fit_file import KEEP_GROUPS  # noqa: E402
 from zsneq.models.variants import get_variant  # noqa: E402
 from zsneq.models.variants._common import PREDICTOR, TAU_MU, TAU_SIGMA  # noqa: E402
 from zsneq.models.variants._vectorized import build_vectorized  # noqa: E402

@@ -63,7 +63,12 @@ rule plot_diagnostics:
 rule plot_benchmark:
     input:
         tables=benchmark_tables,
-        code=code("core", "analysis/benchmark.py", "presentation/plots.py"),
+        code=code(
+            "core",
+            "analysis/benchmark.py",
+            "presentation/plots.py",
+            "presentation/benchmark_figures.py",
+        ),
     output:
         report(
             paths.BENCHMARK_FIGURE,
@@ -99,7 +104,12 @@ rule report:
         benchmark_figure=benchmark_figures(),
         job_benchmarks=job_benchmarks(),
         template=package_files("presentation/templates/index.html.j2")[0],
-        code=code("core", "analysis/benchmark.py", "presentation/report.py"),
+        code=code(
+            "core",
+            "analysis/benchmark.py",
+            "analysis/job_benchmarks.py",
+            "presentation/report.py",
+        ),
     output:
         report(
             paths.REPORT,

@@ -33,7 +33,7 @@ from zsneq.analysis.calibration import (  # noqa: E402
 from zsneq.core.dataset import read_truth  # noqa: E402
 from zsneq.core.io import atomic_path, setup_logging  # noqa: E402
 from zsneq.core.paths import CALIBRATION_TABLES as OUTPUTS  # noqa: E402
-from zsneq.models.fit import fit_status, read_fit  # noqa: E402
+from zsneq.models.fit_file import fit_status, read_fit  # noqa: E402
 
 
 def main(fit_paths, truth_paths, settings: dict, prior_scenarios, outputs: dict, reference: str, log=None) -> None:

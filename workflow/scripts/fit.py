@@ -1,7 +1,7 @@
 """Fit one model variant to one or more datasets with nutpie; write one DataTree NetCDF per dataset.
 
 Several datasets (a batch of replicates, rule ``fit_batch``) are fitted in one process: the model is
-compiled once and each later dataset is swapped into the compiled model (``zsneq.models.fit.ModelCache``).
+compiled once and each later dataset is swapped into the compiled model (``zsneq.models.compilation.ModelCache``).
 
 Under Snakemake (rules ``fit``, ``fit_batch``) or from the command line:
     python workflow/scripts/fit.py --config config/config.yaml --variant nonvectorized \
@@ -20,7 +20,9 @@ def main(data_paths, variant, sampler: dict, outs, *, scenario="", reps=None, th
     """Fit ``variant`` to each dataset in ``data_paths`` (replicates ``reps``), writing ``outs`` in order."""
     from zsneq.core.dataset import read_dataset
     from zsneq.core.io import setup_logging
-    from zsneq.models.fit import ModelCache, failed_fit, fit, write_fit
+    from zsneq.models.compilation import ModelCache
+    from zsneq.models.fit import fit
+    from zsneq.models.fit_file import failed_fit, write_fit
     from zsneq.models.variants import variant_name
 
     logger = setup_logging(log)

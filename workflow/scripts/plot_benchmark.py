@@ -13,7 +13,8 @@ sys.path.insert(0, str(_here.parents[1] / "src"))
 
 from zsneq.analysis.benchmark import read_tables  # noqa: E402
 from zsneq.core.io import setup_logging  # noqa: E402
-from zsneq.presentation.plots import benchmark_figure, save_figure  # noqa: E402
+from zsneq.presentation.benchmark_figures import benchmark_figure  # noqa: E402
+from zsneq.presentation.plots import save_figure  # noqa: E402
 
 
 def main(table_paths, out, log=None) -> None:

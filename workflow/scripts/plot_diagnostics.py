@@ -13,7 +13,7 @@ _here = (Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file_
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
 from zsneq.core.io import setup_logging  # noqa: E402
-from zsneq.models.fit import read_fit  # noqa: E402
+from zsneq.models.fit_file import read_fit  # noqa: E402
 from zsneq.presentation.diagnostics import KINDS, save_diagnostics  # noqa: E402
 
 

@@ -19,7 +19,7 @@ def main(data_path, fit_path, reference_fit_path, variant, reference, out, *, sc
     from zsneq.analysis.checks import posterior_logp_check
     from zsneq.core.dataset import read_dataset
     from zsneq.core.io import setup_logging, write_text
-    from zsneq.models.fit import read_fit
+    from zsneq.models.fit_file import read_fit
     from zsneq.models.variants import variant_name
 
     logger = setup_logging(log)

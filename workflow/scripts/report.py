@@ -13,7 +13,8 @@ from pathlib import Path
 _here = (Path(snakemake.scriptdir) if "snakemake" in globals() else Path(__file__).parent).resolve()  # noqa: F821
 sys.path.insert(0, str(_here.parents[1] / "src"))
 
-from zsneq.analysis.benchmark import read_job_benchmarks, read_tables  # noqa: E402
+from zsneq.analysis.benchmark import read_tables  # noqa: E402
+from zsneq.analysis.job_benchmarks import read_job_benchmarks  # noqa: E402
 from zsneq.core.figures import FIGURES  # noqa: E402
 from zsneq.core.io import setup_logging  # noqa: E402
 from zsneq.presentation.report import TEMPLATE, Figures, render, write_report  # noqa: E402

@@ -26,7 +26,7 @@ from zsneq.analysis.summarize import (  # noqa: E402
 )
 from zsneq.core.dataset import read_truth  # noqa: E402
 from zsneq.core.io import atomic_path, setup_logging  # noqa: E402
-from zsneq.models.fit import fit_status, read_fit  # noqa: E402
+from zsneq.models.fit_file import fit_status, read_fit  # noqa: E402
 
 
 def main(fit_paths, truth_paths, out, log=None, fits_out=None, slopes_out=None, loo_out=None) -> None:

@@ -20,7 +20,7 @@ from zsneq.core.vocabulary import (
     SLOPE_QUANTITY,
     parameter_order,
 )
-from zsneq.models.fit import fit_attrs
+from zsneq.models.fit_file import fit_attrs
 from zsneq.models.variants import get_variant
 
 log = logging.getLogger(__name__)
@@ -196,7 +196,7 @@ FIT_COLUMNS = ["scenario", "rep", "variant", "status", "error", "divergences", "
 
 def fit_record(tree: xr.DataTree, path: str = "") -> dict:
     """One row of the fit table: which fit, whether it ran (``status``, ``error``), divergences, wall times."""
-    from zsneq.models.fit import fit_status
+    from zsneq.models.fit_file import fit_status
 
     attrs = fit_attrs(tree)
     ok = fit_status(tree) == "ok"

@@ -6,6 +6,7 @@ Variant names are checked one layer up (``zsneq.workflow.check_config``), where 
 from __future__ import annotations
 
 import math
+from importlib import resources
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -13,7 +14,18 @@ import yaml
 
 from zsneq.core.vocabulary import TOP_LEVEL
 
-SCHEMA = Path(__file__).resolve().parents[3] / "workflow" / "schemas" / "config.schema.yaml"
+CHECKOUT_SCHEMA = Path(__file__).resolve().parents[3] / "workflow" / "schemas" / "config.schema.yaml"
+SHIPPED_SCHEMA = "resources/config.schema.yaml"  # the wheel's copy of CHECKOUT_SCHEMA (pyproject.toml, force-include)
+
+
+def schema_path() -> Path:
+    """The workflow's config schema: the copy shipped in the installed package (``importlib.resources``),
+    or, in a checkout, ``workflow/schemas/config.schema.yaml`` itself, the one source of both."""
+    shipped = resources.files("zsneq").joinpath(SHIPPED_SCHEMA)
+    return Path(str(shipped)) if shipped.is_file() else CHECKOUT_SCHEMA  # an installed package is a directory
+
+
+SCHEMA = schema_path()
 
 
 def read_config(path: str | Path) -> dict:

@@ -4,7 +4,7 @@ Each entry names a figure; from it follow its file (``paths.figure``), its rule 
 ``workflow/rules/report.smk`` by a loop over this list), its caption (``workflow/report/<name>.rst``,
 shown in Snakemake's own report and in the HTML report), the study tables its plot function reads and
 where the HTML report shows it. Adding a figure touches four files: its plot function (in
-``zsneq.presentation``, called as ``function(tables, scenario, settings) -> matplotlib Figure``), its
+a figure family's module of ``zsneq.presentation``, called as ``function(tables, scenario, settings) -> matplotlib Figure``), its
 caption, its entry here and a test.
 """
 
@@ -39,15 +39,16 @@ class Figure:
 
 
 FIGURES = (
-    Figure("forest", "Posterior means and 94% HDIs, replicate 0", "figures:forest", ("summary",)),
-    Figure("differences", "Differences from the baseline, in baseline sds", "figures:differences",
+    Figure("forest", "Posterior means and 94% HDIs, replicate 0", "summary_figures:forest", ("summary",)),
+    Figure("differences", "Differences from the baseline, in baseline sds", "summary_figures:differences",
            ("parameter_verdicts",)),
-    Figure("performance", "Wall time and effective draws per second", "figures:performance", ("summary",)),
-    Figure("sbc_ranks", "SBC rank histograms", "figures:sbc_ranks", ("replicates", "sbc"), "calibration", "prior",
-           "Calibration"),
-    Figure("sbc_ecdf", "SBC: PIT ECDF minus uniform", "figures:sbc_ecdf", ("replicates", "sbc"), "calibration",
+    Figure("performance", "Wall time and effective draws per second", "summary_figures:performance",
+           ("summary",)),
+    Figure("sbc_ranks", "SBC rank histograms", "calibration_figures:sbc_ranks", ("replicates", "sbc"), "calibration",
            "prior", "Calibration"),
-    Figure("coverage", "Coverage of central intervals", "figures:coverage", ("coverage",), "calibration",
+    Figure("sbc_ecdf", "SBC: PIT ECDF minus uniform", "calibration_figures:sbc_ecdf", ("replicates", "sbc"), "calibration",
+           "prior", "Calibration"),
+    Figure("coverage", "Coverage of central intervals", "calibration_figures:coverage", ("coverage",), "calibration",
            "calibrated", "Calibration"),
 )
 BY_NAME = {f.name: f for f in FIGURES}

@@ -1,7 +1,7 @@
 """Numba's on-disk cache, made safe for processes that share it.
 
 Imported by every module that compiles with ``cache=True`` (``zsneq.models.marginal``) and by fits that
-keep pytensor's compiled functions in a shared directory (``zsneq.models.fit.compile_model``).
+keep pytensor's compiled functions in a shared directory (``zsneq.models.compilation.compile_model``).
 """
 
 from __future__ import annotations

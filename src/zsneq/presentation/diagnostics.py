@@ -43,7 +43,7 @@ def save_diagnostics(tree: xr.DataTree, paths: dict[str, str], title: str = "") 
     """
     import matplotlib.pyplot as plt
 
-    from zsneq.models.fit import fit_status
+    from zsneq.models.fit_file import fit_status
     from zsneq.presentation.plots import save_figure
 
     failed = fit_status(tree) == "failed"

@@ -20,9 +20,9 @@ from zsneq.analysis.benchmark import (
     baseline_of,
     fast_variant,
     fit_rows,
-    job_benchmark_summary,
     scaling_grid,
 )
+from zsneq.analysis.job_benchmarks import job_benchmark_summary
 from zsneq.analysis.rules import ALPHA, MARGIN, Model, Verdict, z_agree
 from zsneq.analysis.statements import rule_sentences
 from zsneq.analysis.verdicts import verdict_counts

@@ -1,7 +1,7 @@
-"""Open the HTML report in headless Chromium (Debian's package), as a reader would.
+"""Open the HTML report in headless Chromium (Debian's package), as a reader would: a test helper.
 
 Used by the browser test and to take the README's screenshot:
-    python -m zsneq.browser results/report/index.html docs/report.png
+    python tests/browser.py results/report/index.html docs/report.png
 """
 
 from __future__ import annotations
@@ -16,11 +16,18 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
         "--disable-component-update", "--disable-sync"]
 
 
+def missing_chromium() -> str | None:
+    """Why Chromium cannot be had here (missing, and installing it needs root), or None when it can."""
+    if CHROMIUM.exists() or os.geteuid() == 0:
+        return None
+    return f"{CHROMIUM} is missing and installing it needs root (apt-get install chromium)"
+
+
 def ensure_chromium() -> Path:
     """Install Debian's Chromium when it is missing (needs root and the package registry)."""
     if not CHROMIUM.exists():
-        if os.geteuid() != 0:
-            raise RuntimeError("Chromium is missing; install it with: apt-get install chromium")
+        if reason := missing_chromium():
+            raise RuntimeError(reason)
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", "update", "-qq"], check=True, timeout=600, env=env)
         subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, timeout=1200, env=env)
@@ -63,7 +70,7 @@ def inspect_report(report: Path, screenshot: Path | None = None, width: int = 14
 
 if __name__ == "__main__":
     if len(sys.argv) != 3:
-        sys.exit("usage: python -m zsneq.browser REPORT.html SCREENSHOT.png")
+        sys.exit("usage: python tests/browser.py REPORT.html SCREENSHOT.png")
     result = inspect_report(Path(sys.argv[1]), Path(sys.argv[2]))
     outside = [u for u in result["requests"] if not u.startswith(("file://", "data:"))]
     print(f"{len(result['images'])} images, {len(result['svg_heights'])} inline figures, "
