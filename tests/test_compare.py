@@ -215,7 +215,7 @@ def test_a_logistic_glmm_written_two_equivalent_ways_and_one_wrong_way(woke_csv)
     assert rows["logit_matrix"]["posterior_verdict"] != "disagrees", proc.stdout
     assert rows["logit_wrong"]["model_verdict"] == "different model", proc.stdout
     wrong = next(line for line in proc.stdout.splitlines() if line.startswith("logit_wrong: "))
-    assert re.search(r"sums? to zero (over|along `)predictor", wrong), wrong
+    assert re.search(r"sums? to zero (over |along `)predictor", wrong), wrong
     summary = pd.read_parquet(out / "results/summary/summary.parquet")
     assert set(summary["parameter"]) == {"beta[days]", "beta[dose]", "tau[days]", "tau[dose]"}
 
