@@ -414,7 +414,7 @@ def benchmark_section(fits: pd.DataFrame | None, scaling: pd.DataFrame | None, f
 
 
 def compute_rows(jobs: pd.DataFrame | None) -> list[dict]:
-    """Per rule, what its jobs used (``zsneq.analysis.benchmark.job_benchmark_summary`` of Snakemake's
+    """Per rule, what its jobs used (``zsneq.analysis.job_benchmarks.job_benchmark_summary`` of Snakemake's
     benchmark files), formatted; empty without benchmark files."""
     if jobs is None or jobs.empty:
         return []
