@@ -102,13 +102,21 @@ def _finite(value) -> bool:
     return value is not None and not (isinstance(value, float) and not np.isfinite(value))
 
 
+def _value(r, key):
+    """A verdict row's value, None where it is missing (absent, None or NaN)."""
+    value = r.get(key)
+    return None if value is None or (isinstance(value, float) and not np.isfinite(value)) else value
+
+
 def evidence_cells(r) -> list[dict]:
     """One variant's row of the first screen's table: the two verdicts, then each piece of evidence."""
     model, posterior = r["model_verdict"], r["posterior_verdict"]
+    if model == Model.REFERENCE:  # its checks are against itself
+        r = {**r, "logp": None, "logp_posterior": None, "prior_predictive": None}
     dims = r.get("zero_sum_dims")
     structure = _cell("–") if r.get("structure_ok") is None else _cell(
         dims or "–", "ok" if r["structure_ok"] else "notok")
-    logp, post = r.get("logp"), r.get("logp_posterior")
+    logp, post = _value(r, "logp"), _value(r, "logp_posterior")
     if logp is None:
         logp_cell = _cell("–")
     elif logp == "equivalent" and post in (None, "equivalent"):
@@ -118,8 +126,8 @@ def evidence_cells(r) -> list[dict]:
     else:
         logp_cell = _cell({"no_map": "no map", "needs_map": "not compared (no shared variables)"}.get(logp, logp),
                           "unsure")
-    pp, p = r.get("prior_predictive"), r.get("prior_predictive_p")
-    power = r.get("prior_predictive_power")
+    pp, p = _value(r, "prior_predictive"), _value(r, "prior_predictive_p")
+    power = _value(r, "prior_predictive_power")
     if pp is None:
         pp_cell = _cell("–")
     elif pp == "differs":
@@ -134,13 +142,13 @@ def evidence_cells(r) -> list[dict]:
     else:
         worst = _cell(f"Δ {r['max_effect_sd']:.2f} sd (bound {r['max_bound_sd']:.2f})",
                       POSTERIOR_CLASS.get(posterior, ""))
-    groups = [f"slopes {r['group_verdict']}" if r.get("group_verdict") else "",
-              f"responses {r['response_verdict']}" if r.get("response_verdict") else ""]
-    group_labels = [r.get("group_verdict"), r.get("response_verdict")]
+    groups = [f"slopes {_value(r, 'group_verdict')}" if _value(r, "group_verdict") else "",
+              f"responses {_value(r, 'response_verdict')}" if _value(r, "response_verdict") else ""]
+    group_labels = [_value(r, "group_verdict"), _value(r, "response_verdict")]
     groups_cell = _cell(", ".join(g for g in groups if g) or "–",
                         "notok" if "disagrees" in group_labels else ("ok" if any(group_labels) and all(
                             g in (None, "agrees") for g in group_labels) else ""),
-                        r.get("worst_groups") or "")
+                        _value(r, "worst_groups") or "")
     elpd = _cell(f"{r['elpd_diff']:+.1f} ± {r['elpd_diff_se']:.1f}") if _finite(r.get("elpd_diff")) else _cell("–")
     health = _cell("ok", "ok") if r["healthy"] else _cell("trouble" if r.get("trouble") else "–",
                                                           "notok" if r.get("trouble") else "", r.get("trouble") or "")
