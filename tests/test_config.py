@@ -11,7 +11,7 @@ import yaml
 from snakemake.exceptions import WorkflowError
 
 from zsneq.core.config import SCHEMA, ConfigError
-from zsneq.models.variants import VARIANTS
+from zsneq.models.variants import VARIANTS, parse_variant
 from zsneq.workflow import load_config
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,8 +41,11 @@ def test_default_config_is_the_thread_study():
         "groups": 1000, "rows_per_group": 200, "beta": [1.0, 1.2, 0.8], "tau": [10.0, 12.0, 8.0],
         "sigma": 100.0, "seed": 42, "replicates": 1, "batch_size": 1, "truth": "fixed",  # defaults filled in
     }
-    assert config["variants"][:3] == ["nonvectorized", "vectorized_as_posted", "vectorized_fixed"]
-    assert config["sampler"] == {"chains": 4, "tune": 1000, "draws": 8000, "seed": 1,
+    # the thread's three models (the reference row-wise, the others with an exact fast likelihood)
+    assert [parse_variant(v).module for v in config["variants"][:3]] == [
+        "nonvectorized", "vectorized_as_posted", "vectorized_fixed"]
+    assert config["variants"][0] == config["reference_variant"] == "nonvectorized"
+    assert config["sampler"] == {"chains": 4, "tune": 1000, "draws": 4000, "seed": 1,
                                  "compile_cache": ".cache/compile", "group_draws": "auto"}  # defaults filled in
 
 
@@ -185,7 +188,7 @@ def test_slurm_profile_gives_each_rule_its_configured_resources(tmp_path):
     (lambda c: c["scenarios"]["seed"].update(truth="prior", predictors=2),
      "scenarios.seed: beta, tau, sigma must not be given with truth: prior"),
     (lambda c: c["scenarios"]["seed"].update(predictors=2), "scenarios.seed.predictors: only for truth: prior"),
-    (lambda c: c.update(calibration={"rank_draws": 40000}), "calibration.rank_draws: 40000 is more than the 32000"),
+    (lambda c: c.update(calibration={"rank_draws": 40000}), "calibration.rank_draws: 40000 is more than the 16000"),
 ], ids=["prior_with_beta", "predictors_with_fixed", "rank_draws"])
 def test_calibration_settings_are_checked(tmp_path, mutate, message):
     path = _default_with(mutate, tmp_path)
