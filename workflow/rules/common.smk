@@ -1,4 +1,5 @@
 import re
+import os
 
 from snakemake.exceptions import WorkflowError
 from snakemake.utils import validate

@@ -98,7 +98,10 @@ rule report:
         verdicts=paths.VARIANT_VERDICTS,
         checks=all_checks(),
         figures=[path for _, _, path in study_figures(config)],
-        captions=[str(Path(workflow.basedir, paths.caption(f.name))) for f in FIGURES],
+        captions=[
+            os.path.relpath(Path(workflow.basedir, paths.caption(f.name)))
+            for f in FIGURES
+        ],
         diagnostics=[paths.diagnostic(s, v, 0, k) for s, v, k in DIAGNOSTICS],
         benchmark=benchmark_tables,
         benchmark_figure=benchmark_figures(),
