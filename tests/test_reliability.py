@@ -214,7 +214,7 @@ BAD_DATASETS = {  # id: (make file, expected message after "<path>: ")
                         "expected columns 'group', 'y' and x1..xP"),
     "no-rows": (lambda tmp: _write(_frame()[0].iloc[:0], tmp / "d.parquet"), "the dataset has no rows"),
     "text-y": (lambda tmp: _write(_frame()[0].assign(y="a"), tmp / "d.parquet"),
-               "columns 'y' and x1..xP must be numeric"),
+               "columns 'y' and x1, x2 must be numeric"),
     "missing-group": (lambda tmp: _write(_frame()[0].assign(group=[None] + [1] * 19), tmp / "d.parquet"),
                       "missing values in column 'group'"),
 }
