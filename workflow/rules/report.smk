@@ -98,10 +98,6 @@ rule report:
         verdicts=paths.VARIANT_VERDICTS,
         checks=all_checks(),
         figures=[path for _, _, path in study_figures(config)],
-        captions=[
-            os.path.relpath(Path(workflow.basedir, paths.caption(f.name)))
-            for f in FIGURES
-        ],
         diagnostics=[paths.diagnostic(s, v, 0, k) for s, v, k in DIAGNOSTICS],
         benchmark=benchmark_tables,
         benchmark_figure=benchmark_figures(),
@@ -132,5 +128,10 @@ rule report:
         scenarios=SCENARIOS,
         diagnostics=DIAGNOSTICS,  # (scenario, variant, kind) of each diagnostic figure, in order
         figures=[(name, s) for name, s, _ in study_figures(config)],  # in the order of input.figures
+        # each figure's caption (workflow/report/<name>.rst) as text: an edited caption re-runs the report
+        captions={
+            f.name: Path(workflow.source_path(f"../report/{f.name}.rst")).read_text()
+            for f in FIGURES
+        },
     script:
         "../scripts/report.py"

@@ -43,12 +43,12 @@ def main(summary_path, template, config: dict, out, log=None, verdicts_path=None
     logger.info("wrote %s", out)
 
 
-def figures_from(figure_keys=(), figures=(), captions=(), diagnostic_keys=(), diagnostics=(), benchmark=()) -> Figures:
+def figures_from(figure_keys=(), figures=(), captions=None, diagnostic_keys=(), diagnostics=(), benchmark=()) -> Figures:
     """The figure files given (each list in the order of its keys) as ``Figures``: ``figure_keys`` (name,
-    scenario) of the per-scenario figures, ``captions`` one per ``FIGURES`` entry."""
+    scenario) of the per-scenario figures, ``captions`` each figure's caption text by name."""
     return Figures(
         scenario={tuple(k): Path(p) for k, p in zip(figure_keys, figures, strict=True)},
-        captions={f.name: Path(p) for f, p in zip(FIGURES, captions, strict=True)},
+        captions=dict(captions or {}),
         diagnostics={tuple(k): Path(p) for k, p in zip(diagnostic_keys, diagnostics, strict=True)},
         benchmark=Path(benchmark[0]) if benchmark else None,
     )
@@ -56,7 +56,7 @@ def figures_from(figure_keys=(), figures=(), captions=(), diagnostic_keys=(), di
 
 if "snakemake" in globals():
     sm = globals()["snakemake"]
-    figures = figures_from(sm.params.figures, sm.input.figures, sm.input.captions, sm.params.diagnostics,
+    figures = figures_from(sm.params.figures, sm.input.figures, sm.params.captions, sm.params.diagnostics,
                            sm.input.diagnostics, sm.input.benchmark_figure)
     main(sm.input.summary, sm.input.template, dict(sm.params.config), sm.output[0], sm.log[0],
          verdicts_path=sm.input.verdicts, check_paths=sm.input.checks, figures=figures, fits_path=sm.input.fits,
@@ -78,7 +78,7 @@ elif __name__ == "__main__":
     diagnostic_keys = [(s, v, k) for s in scenarios for v in variants for k in paths.DIAGNOSTIC_KINDS]
     listed = study_figures(config)
     figures = figures_from([(name, s) for name, s, _ in listed], [path for _, _, path in listed],
-                           [paths.caption(f.name) for f in FIGURES], diagnostic_keys,
+                           {f.name: Path(paths.caption(f.name)).read_text() for f in FIGURES}, diagnostic_keys,
                            [paths.diagnostic(s, v, 0, k) for s, v, k in diagnostic_keys],
                            [paths.BENCHMARK_FIGURE] if paths.benchmark_tables() else [])
     main(paths.SUMMARY, a.template, config, a.out, verdicts_path=paths.VARIANT_VERDICTS,

@@ -213,16 +213,16 @@ class Figures:
     """The figure files the report embeds, as the workflow gives them."""
 
     scenario: dict[tuple[str, str], Path] = field(default_factory=dict)  # (figure name, scenario): FIGURES' files
-    captions: dict[str, Path] = field(default_factory=dict)  # figure name: its caption (.rst)
+    captions: dict[str, str] = field(default_factory=dict)  # figure name: its caption's text (.rst)
     diagnostics: dict[tuple[str, str, str], Path] = field(default_factory=dict)  # (scenario, variant, kind)
     benchmark: Path | None = None
 
 
-def caption_text(path: Path | None, scenario: str) -> str:
-    """A figure's caption file (reStructuredText for Snakemake's report) as the HTML report's text."""
-    if path is None or not Path(path).is_file():
+def caption_text(text: str | None, scenario: str) -> str:
+    """A figure's caption (reStructuredText for Snakemake's report) as the HTML report's text."""
+    if not text:
         return ""
-    text = Path(path).read_text(encoding="utf-8").replace("{{ snakemake.wildcards.scenario }}", scenario)
+    text = text.replace("{{ snakemake.wildcards.scenario }}", scenario)
     return " ".join(text.replace("``", "`").split())
 
 
