@@ -10,7 +10,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from zsneq.core.vocabulary import parameter_order  # noqa: E402
-from zsneq.presentation.plots import LEVEL_COLORS  # noqa: E402
+from zsneq.presentation.plots import LEVEL_COLORS, of_scenario  # noqa: E402
 
 BAND_POINTS = 101  # steps of the drawn SBC band: a panel is ~200 px wide, finer steps only add bytes
 
@@ -183,19 +183,15 @@ def sbc_ecdf_figure(replicates: pd.DataFrame, sbc: pd.DataFrame, alpha: float, t
 # --- the report's figures (zsneq.core.figures.FIGURES): function(tables, scenario, settings) ---------------
 
 
-def _of(table: pd.DataFrame, scenario: str) -> pd.DataFrame:
-    return table[table["scenario"] == scenario]
-
-
 def coverage(tables: dict, scenario: str, settings: dict):
-    return coverage_figure(_of(tables["coverage"], scenario), title=f"scenario {scenario}")
+    return coverage_figure(of_scenario(tables["coverage"], scenario), title=f"scenario {scenario}")
 
 
 def _sbc(tables: dict, scenario: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    reps = _of(tables["replicates"], scenario)
+    reps = of_scenario(tables["replicates"], scenario)
     if reps.empty:
         raise ValueError(f"no successful fits of scenario {scenario!r} to draw SBC figures of")
-    return reps, _of(tables["sbc"], scenario)
+    return reps, of_scenario(tables["sbc"], scenario)
 
 
 def sbc_ranks(tables: dict, scenario: str, settings: dict):

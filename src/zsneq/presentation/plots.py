@@ -59,3 +59,8 @@ def palette_png(png: bytes, colors: int = PNG_COLORS) -> bytes:
     out = io.BytesIO()
     rgb.quantize(colors=colors, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(out, "PNG", optimize=True)
     return out.getvalue()
+
+
+def of_scenario(table, scenario: str):
+    """A study table's rows of one scenario (what a report figure draws)."""
+    return table[table["scenario"] == scenario]

@@ -10,6 +10,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from zsneq.core.vocabulary import parameter_order  # noqa: E402
+from zsneq.presentation.plots import of_scenario  # noqa: E402
 
 FOREST_WIDTH = 10  # inches; the report shows the forest plot at the page's full width
 
@@ -95,17 +96,13 @@ def performance_figure(summary: pd.DataFrame, title: str = "") -> plt.Figure:
 # --- the report's figures (zsneq.core.figures.FIGURES): function(tables, scenario, settings) ---------------
 
 
-def _of(table: pd.DataFrame, scenario: str) -> pd.DataFrame:
-    return table[table["scenario"] == scenario]
-
-
 def forest(tables: dict, scenario: str, settings: dict):
-    rows = _of(tables["summary"], scenario)
+    rows = of_scenario(tables["summary"], scenario)
     return forest_figure(rows[rows["rep"] == 0], title=f"scenario {scenario}, replicate 0")
 
 
 def performance(tables: dict, scenario: str, settings: dict):
-    return performance_figure(_of(tables["summary"], scenario), title=f"scenario {scenario}")
+    return performance_figure(of_scenario(tables["summary"], scenario), title=f"scenario {scenario}")
 
 
 QUANTITY_LABELS = {"mean": "mean", "q5": "5%", "q95": "95%"}
@@ -121,7 +118,7 @@ def differences(tables: dict, scenario: str, settings: dict):
 
     from zsneq.core.vocabulary import parameter_order
 
-    rows = _of(tables["parameter_verdicts"], scenario)
+    rows = of_scenario(tables["parameter_verdicts"], scenario)
     rows = rows[(rows["rep"] == rows["rep"].min()) & (rows["variant"] != rows["baseline"])]
     params = parameter_order(rows["parameter"])
     variants = list(dict.fromkeys(rows["variant"]))
