@@ -391,3 +391,13 @@ def test_disagreement_is_corrected_over_every_quantity_of_the_study():
     assert study(1)["posterior_verdict"] == "disagrees" and study(1)["k_compared"] == 4
     many = study(50)
     assert many["posterior_verdict"] == "inconclusive" and many["k_compared"] == 200
+
+
+def test_a_log_density_that_differs_only_at_posterior_points_is_named_as_the_evidence():
+    rows = [_summary_row(v, "sigma", 1.0, 0.1, 0.001, 1.0) for v in ("ref", "v")]
+    checks = {("s", "v"): _check("v", "equivalent")}
+    posterior = {("s", "v"): {"logp": {"status": "different", "reason": "spread 3 nats at 16 posterior points"}}}
+    _, lines = judge(pd.DataFrame(rows), "ref", checks=checks, posterior_checks=posterior)
+    line = lines.set_index("variant").loc["v"]
+    assert line["model_verdict"] == "different model"
+    assert "at posterior draws: spread 3 nats at 16 posterior points" in line["statement"], line["statement"]

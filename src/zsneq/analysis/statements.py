@@ -130,9 +130,10 @@ def prior_predictive_clause(result: dict | None) -> str:
     return f"prior predictive not compared ({result.get('reason') or result.get('sentence', '')})"
 
 
-def model_statement(label: Model, *, structure: list[str], logp: str, prior_predictive: dict | None,
-                    posterior: Verdict) -> str:
-    """``different model (<evidence>)``-style text: the label and the evidence behind it."""
+def model_statement(label: Model, *, structure: list[str], logp: str, logp_differs: bool,
+                    prior_predictive: dict | None, posterior: Verdict) -> str:
+    """``different model (<evidence>)``-style text: the label and the evidence behind it. ``logp_differs``:
+    the log-density check found the densities different, at prior or posterior points."""
     if label == Model.REFERENCE:
         return "the reference"
     evidence = []
@@ -140,7 +141,7 @@ def model_statement(label: Model, *, structure: list[str], logp: str, prior_pred
     if label == Model.SAME:
         evidence = [logp]
     elif label == Model.DIFFERENT:
-        if "not " in logp and "up to a constant" in logp:
+        if logp_differs:
             evidence.append(logp)
         evidence += structure
         if prior_predictive and prior_predictive["status"] == "differs":

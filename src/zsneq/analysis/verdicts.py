@@ -378,8 +378,10 @@ def _variant_row(key, g: pd.DataFrame, base_params: set[str], group_rows: list, 
             structure_differs=_structure_differs(check, checks.get((scenario, reference))),
             prior_predictive=pp["status"] if pp else None, power_stated=bool(pp and pp.get("power")),
             posterior=posterior)  # an unreliable posterior is not judged, so it shows nothing either way
-    model_text = statements.model_statement(model, structure=structure, logp=logp, prior_predictive=pp,
-                                            posterior=posterior)
+    logp_differs = "different" in (check["logp"]["status"] if check else None,
+                                   posterior_check["logp"]["status"] if posterior_check else None)
+    model_text = statements.model_statement(model, structure=structure, logp=logp, logp_differs=logp_differs,
+                                            prior_predictive=pp, posterior=posterior)
     clauses = [model_text, posterior_text]
     if variant != reference and elpd_row is not None:
         clauses.append(statements.elpd_clause(elpd_row))
