@@ -317,21 +317,23 @@ def variant_verdicts(params: pd.DataFrame, checks: dict[tuple[str, str], dict] |
     by_elpd, by_fit, by_response = _by_fit(elpd), _by_fit(groups), _by_fit(responses)
     base_parameters = {key: set(g["parameter"]) for key, g in
                        params[params["variant"] == params["baseline"]].groupby(["scenario", "rep"])}
+
+    def group_rows(key) -> list:
+        """(quantity, group_slope_verdicts row) of the group-level comparisons a fit has."""
+        return [(q, r) for q, r in ((SLOPE_QUANTITY, by_fit.get(key)), (RESPONSE_QUANTITY, by_response.get(key)))
+                if r is not None]
+
     rows = []
     for (scenario, rep, variant), g in params.groupby(["scenario", "rep", "variant"], sort=False):
         key = (scenario, int(rep), variant)
-        rows.append(_variant_row(key, g, base_parameters.get((scenario, rep), set()),
-                                 [(q, r) for q, r in ((SLOPE_QUANTITY, by_fit.get(key)),
-                                                      (RESPONSE_QUANTITY, by_response.get(key))) if r is not None],
-                                 checks, posterior_checks, prior_predictive.get((scenario, variant)), by_elpd.get(key)))
+        rows.append(_variant_row(key, g, base_parameters.get((scenario, rep), set()), group_rows(key), checks,
+                                 posterior_checks, prior_predictive.get((scenario, variant)), by_elpd.get(key)))
     seen = {(r["scenario"], r["rep"], r["variant"]) for r in rows}
     for key in {**by_fit, **by_response}:  # fits with no parameter named alike: group-level quantities only
         if key not in seen:
-            group_rows = [(q, r) for q, r in ((SLOPE_QUANTITY, by_fit.get(key)),
-                                              (RESPONSE_QUANTITY, by_response.get(key))) if r is not None]
-            empty = params.iloc[0:0].assign(variant=key[2], reference=group_rows[0][1]["reference"],
-                                            baseline=group_rows[0][1]["baseline"])
-            rows.append(_variant_row(key, empty, {"?"}, group_rows, checks, posterior_checks,
+            first = group_rows(key)[0][1]
+            empty = params.iloc[0:0].assign(variant=key[2], reference=first["reference"], baseline=first["baseline"])
+            rows.append(_variant_row(key, empty, {"?"}, group_rows(key), checks, posterior_checks,
                                      prior_predictive.get((key[0], key[2])), by_elpd.get(key)))
     return pd.DataFrame(rows)
 
