@@ -46,7 +46,7 @@ def batches(scenario):
 
 
 # Scenarios with batch_size > 1 are simulated and fitted by one job per batch of replicates (a rule
-# per batch, as a job's outputs are fixed by its rule); the per-replicate rules serve the others.
+# per batch, as a job's outputs are fixed by its rule); the per-replicate rule serves the others.
 BATCHES = [
     (s, batch)
     for s in SCENARIOS
@@ -58,6 +58,22 @@ UNBATCHED = any_of([s for s in SCENARIOS if config["scenarios"][s]["batch_size"]
 
 def batch_rule_name(stage, scenario, reps):
     return f"{stage}_batch_{re.sub(r'\W', '_', scenario)}_rep{reps[0]}_{reps[-1]}"
+
+
+def stage_rules(stage):
+    """``(name, scenario, reps, constraints)`` of each rule of a per-replicate stage (simulate, fit), all
+    made from one definition: first the rule ``stage`` itself, with wildcards ``{scenario}`` (the unbatched
+    scenarios) and ``{rep}``, a batch of one; then one rule per batch of replicates. The scenario and
+    replicates are patterns: ``filled`` gives a job's values."""
+    yield stage, "{scenario}", ["{rep}"], {"scenario": UNBATCHED}
+    for scenario, batch in BATCHES:
+        yield batch_rule_name(stage, scenario, batch), scenario, list(batch), {}
+
+
+def filled(pattern, wildcards):
+    """A ``stage_rules`` pattern with a job's wildcards filled in: ``"{rep}"`` -> ``"3"``; a fixed value
+    stays as it is."""
+    return str(pattern).format(**dict(wildcards.items()))
 
 
 def canonical(settings):
@@ -120,9 +136,9 @@ def code(*parts, variants=()):
     return package_files(*parts, *models) + user
 
 
-def scenario_files(wildcards):
+def scenario_files(name):
     """A scenario's own data file or generator file, when it has one."""
-    scenario = config["scenarios"][wildcards.scenario]
+    scenario = config["scenarios"][name]
     if "data" in scenario:
         data = scenario["data"]
         return [data["file"] if isinstance(data, dict) else data]

@@ -1,36 +1,13 @@
-# One dataset and its truth per replicate; scenarios with batch_size > 1 get one job per batch (below).
-# Every replicate keeps its own seed, so batching never changes a dataset.
-rule simulate:
-    input:
-        own=scenario_files,  # a scenario's own data or generator file
-        code=code("core", "simulation"),
-    output:
-        data=[paths.dataset()],  # lists, like the batch rules: the script takes lists
-        truth=[paths.truth()],
-    log:
-        paths.log("simulate", "{scenario}", paths.run_label(["{rep}"])),
-    benchmark:
-        paths.job_benchmark("simulate", "{scenario}", paths.run_label(["{rep}"]))
-    wildcard_constraints:
-        scenario=UNBATCHED,
-    conda:
-        "../../envs/zsneq.yaml"
-    resources:
-        **rule_resources("simulate"),
-    params:
-        name=lambda w: w.scenario,
-        scenario=lambda w: canonical(config["scenarios"][w.scenario]),
-        reps=lambda w: [int(w.rep)],
-    script:
-        "../scripts/simulate.py"
-
-
-for _scenario, _reps in BATCHES:
+# One dataset and its truth per replicate; scenarios with batch_size > 1 get one job per batch. Every
+# replicate keeps its own seed, so batching never changes a dataset. One definition makes the
+# per-replicate rule and each batch's (common.smk: stage_rules).
+for _name, _scenario, _reps, _constraints in stage_rules("simulate"):
 
     rule:
         name:
-            batch_rule_name("simulate", _scenario, _reps)
+            _name
         input:
+            own=lambda w, s=_scenario: scenario_files(filled(s, w)),  # the scenario's own data or generator file
             code=code("core", "simulation"),
         output:
             data=[paths.dataset(_scenario, r) for r in _reps],
@@ -39,13 +16,15 @@ for _scenario, _reps in BATCHES:
             paths.log("simulate", _scenario, paths.run_label(_reps)),
         benchmark:
             paths.job_benchmark("simulate", _scenario, paths.run_label(_reps))
+        wildcard_constraints:
+            **_constraints,
         conda:
             "../../envs/zsneq.yaml"
         resources:
             **rule_resources("simulate"),
         params:
-            name=_scenario,
-            scenario=canonical(config["scenarios"][_scenario]),
-            reps=_reps,
+            name=lambda w, s=_scenario: filled(s, w),
+            scenario=lambda w, s=_scenario: canonical(config["scenarios"][filled(s, w)]),
+            reps=lambda w, reps=_reps: [int(filled(r, w)) for r in reps],
         script:
             "../scripts/simulate.py"
