@@ -21,16 +21,14 @@ from zsneq.analysis.calibration import (
     ecdf_counts,
     ecdf_pvalues,
     family_false_alarm_rate,
-    fit_ranks,
     paired_pit_test,
     pit_values,
-    replicate_rows,
     sbc_band,
     sbc_paired_table,
     sbc_table,
     sbc_variants,
-    thinned_ranks,
 )
+from zsneq.analysis.replicates import fit_ranks, replicate_rows, thinned_ranks
 from zsneq.core.dataset import Truth
 
 LEVELS = [0.5, 0.8, 0.94]

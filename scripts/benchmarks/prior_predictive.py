@@ -60,7 +60,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "src"))
 
-from zsneq.analysis.calibration import fit_rows, sbc_table, sbc_variants  # noqa: E402
+from zsneq.analysis.calibration import sbc_table, sbc_variants  # noqa: E402
+from zsneq.analysis.replicates import fit_rows  # noqa: E402
 from zsneq.analysis.prior_predictive import (  # noqa: E402
     ALPHA,
     alternatives,

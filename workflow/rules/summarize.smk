@@ -1,8 +1,13 @@
+# Every fit is read once, here: its summary, group slopes, pointwise elpd and calibration rows.
 rule summarize:
     input:
         fits=all_fits(),
         truths=all_truths(),  # one per fit, in the same order
-        code=code("analysis/summarize.py", variants=VARIANTS),
+        code=code(
+            "analysis/summarize.py",
+            "analysis/replicates.py",
+            variants=VARIANTS,
+        ),
     output:
         summary=report(
             paths.SUMMARY,
@@ -12,6 +17,7 @@ rule summarize:
         fits=paths.FIT_TABLE,
         group_slopes=paths.GROUP_SLOPES,
         loo=paths.LOO,
+        replicates=paths.calibration_table("replicates"),
     log:
         paths.log("summarize", "summarize"),
     benchmark:
@@ -20,6 +26,8 @@ rule summarize:
         "../../envs/zsneq.yaml"
     resources:
         **rule_resources("summarize"),
+    params:
+        scoring={k: config["calibration"][k] for k in ("levels", "rank_draws")},
     script:
         "../scripts/summarize.py"
 
