@@ -46,7 +46,7 @@ def test_default_config_is_the_thread_study():
         "nonvectorized", "vectorized_as_posted", "vectorized_fixed"]
     assert config["variants"][0] == config["reference_variant"] == "nonvectorized"
     assert config["sampler"] == {"chains": 4, "tune": 1000, "draws": 4000, "seed": 1,
-                                 "compile_cache": ".cache/compile", "group_draws": "auto"}  # defaults filled in
+                                 "compile_cache": ".cache/compile", "group_draws": "float32"}  # defaults filled in
 
 
 def test_unknown_variant_lists_the_known_ones(tmp_path):
