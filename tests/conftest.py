@@ -1,6 +1,11 @@
+import os
+import re
 import shutil
+import signal
 import subprocess
 import sys
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -61,3 +66,101 @@ def tiny_study(tmp_path_factory) -> Path:
     workdir = copy_workflow(tmp_path_factory.mktemp("study"))
     run_snakemake(workdir)
     return workdir
+
+
+# --- the small study as a module of another project, killed and resumed --------------------------------
+MODULE_SNAKEFILE = """\
+configfile: "config/config.yaml"
+
+
+module zsneq:
+    snakefile:
+        "{snakefile}"
+    config:
+        config
+
+
+use rule * from zsneq
+"""
+FINISHED = re.compile(r"Finished jobid: (\d+) \(Rule: (\w+)\)")
+
+
+def logged_jobs(text: str) -> dict[str, tuple[str, str]]:
+    """Jobs a Snakemake log (or dry run) lists: jobid -> (rule, first output)."""
+    jobs = {}
+    for block in re.split(r"\n(?=(?:local)?rule \w+:\n)", text):
+        head = re.match(r"(?:local)?rule (\w+):\n", block.lstrip("\n"))
+        jobid = re.search(r"^\s+jobid: (\d+)$", block, re.M)
+        if head and jobid:
+            output = re.search(r"^\s+output: (\S+?),?(?:\s|$)", block, re.M)
+            jobs[jobid.group(1)] = (head.group(1), output.group(1) if output else "")
+    return jobs
+
+
+def result_files(workdir: Path) -> dict[str, int]:
+    """Finished outputs under results/ (hidden temporaries excluded) -> modification time (ns)."""
+    return {str(p.relative_to(workdir)): p.stat().st_mtime_ns
+            for p in (workdir / "results").rglob("*") if p.is_file() and not p.name.startswith(".")}
+
+
+@dataclass(frozen=True)
+class ResumedStudy:
+    project: Path  # the project directory: config/config.yaml, a Snakefile using the workflow as a module
+    finished: dict  # outputs the killed run had finished -> their modification times then
+    log: str  # what the second run printed
+
+
+def module_snakemake(project: Path, *args: str, timeout: int = 1500) -> subprocess.CompletedProcess:
+    """``snakemake --cores 2`` in a project that uses the workflow as a module (its own config)."""
+    proc = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", *args], cwd=project,
+                          capture_output=True, text=True, timeout=timeout)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    return proc
+
+
+@pytest.fixture(scope="session")
+def small_module_study(tmp_path_factory) -> ResumedStudy:
+    """The small study (a subset of the tiny one) in a project of its own that loads this repository's
+    Snakefile as a ``module`` by local path, as snakedeploy sets it up; killed (SIGKILL, whole process
+    group) once a fit has finished, unlocked, then run again to the end. Shared by the module tests and
+    the resume tests."""
+    project = tmp_path_factory.mktemp("project")
+    (project / "config").mkdir()
+    (project / "config" / "config.yaml").write_text(SMALL_CONFIG.read_text())
+    (project / "Snakefile").write_text(MODULE_SNAKEFILE.format(snakefile=ROOT / "Snakefile"))
+    first_log = project / "first.log"
+    with open(first_log, "w") as log:
+        proc = subprocess.Popen([sys.executable, "-m", "snakemake", "--cores", "2"], cwd=project, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 1200
+        while not any(rule == "fit" for _, rule in FINISHED.findall(first_log.read_text())):
+            assert proc.poll() is None, "the run ended before it could be killed"
+            assert time.monotonic() < deadline, "no fit finished in time"
+            time.sleep(0.1)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
+    text = first_log.read_text()
+    jobs = logged_jobs(text)
+    finished = {jobs[jobid][1] for jobid, rule in FINISHED.findall(text) if rule != "all"}
+    mtimes = result_files(project)
+    # The killed run could not release its lock; README: `snakemake --unlock`, then the same command.
+    # (a dry run does not take the lock, so look for the lock files the killed run left behind)
+    assert any((project / ".snakemake" / "locks").glob("*.lock")), "the killed run left no lock"
+    module_snakemake(project, "--unlock")
+    second = module_snakemake(project)
+    return ResumedStudy(project, {p: mtimes[p] for p in finished}, second.stdout + second.stderr)
+
+
+# --- pytest-xdist: which tests share a worker ------------------------------------------------------------
+# Studies that run the workflow are session fixtures shared across test modules; each must run once.
+SHARED_STUDIES = {"tiny_study", "small_module_study"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under ``pytest -n 2 --dist loadgroup`` (the default options): each test module runs on one worker,
+    so its module-scoped fixtures are computed once, and every module that uses a shared study runs on
+    the same worker, so each study runs once."""
+    shared = {item.module.__name__ for item in items if SHARED_STUDIES & set(item.fixturenames)}
+    for item in items:
+        name = item.module.__name__
+        item.add_marker(pytest.mark.xdist_group("shared-studies" if name in shared else name))

@@ -1,8 +1,8 @@
 """The workflow used as a Snakemake module from another project, as snakedeploy sets it up.
 
 A fresh directory holds only ``config/config.yaml`` (a small study, a subset of the tiny one) and a
-Snakefile that loads this repository's Snakefile as a ``module`` by local path; the study runs end to end and its outputs land
-in that directory.
+Snakefile that loads this repository's Snakefile as a ``module`` by local path; the study runs end to end
+and its outputs land in that directory.
 """
 
 import subprocess
@@ -10,36 +10,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SMALL_CONFIG
+from conftest import ROOT
 
 pytestmark = pytest.mark.e2e  # runs the workflow on a study
 
-MODULE_SNAKEFILE = """\
-configfile: "config/config.yaml"
-
-
-module zsneq:
-    snakefile:
-        "{snakefile}"
-    config:
-        config
-
-
-use rule * from zsneq
-"""
-
 
 @pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    """A project of its own that uses the workflow as a module; the small study run in it."""
-    project = tmp_path_factory.mktemp("project")
-    (project / "config").mkdir()
-    (project / "config" / "config.yaml").write_text(SMALL_CONFIG.read_text())
-    (project / "Snakefile").write_text(MODULE_SNAKEFILE.format(snakefile=ROOT / "Snakefile"))
-    proc = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2"], cwd=project,
-                          capture_output=True, text=True, timeout=1500)
-    assert proc.returncode == 0, proc.stderr[-4000:]
-    return project
+def project(small_module_study) -> Path:
+    """A project of its own that uses the workflow as a module; the small study run in it (killed once and
+    resumed: conftest's ``small_module_study``, which the resume tests share)."""
+    return small_module_study.project
 
 
 def test_the_study_runs_as_a_module_and_its_outputs_land_in_the_project(project):

@@ -5,9 +5,7 @@ the finished tiny study.
 """
 
 import os
-import re
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -17,7 +15,16 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import ROOT, SMALL_CONFIG, TEST_CONFIG, copy_workflow, run_snakemake
+from conftest import (
+    ROOT,
+    SMALL_CONFIG,
+    TEST_CONFIG,
+    copy_workflow,
+    logged_jobs,
+    module_snakemake,
+    result_files,
+    run_snakemake,
+)
 
 from zsneq.core.figures import FIGURES
 from zsneq.models.fit_file import read_fit
@@ -27,18 +34,6 @@ pytestmark = pytest.mark.e2e  # runs the workflow on a study
 
 SCRIPTS = ROOT / "workflow" / "scripts"
 AGGREGATES = {"summarize", "verdicts", "calibrate", "report", "all"} | {f"plot_{f.name}" for f in FIGURES}
-
-
-def logged_jobs(text: str) -> dict[str, tuple[str, str]]:
-    """Jobs a Snakemake log (or dry run) lists: jobid -> (rule, first output)."""
-    jobs = {}
-    for block in re.split(r"\n(?=(?:local)?rule \w+:\n)", text):
-        head = re.match(r"(?:local)?rule (\w+):\n", block.lstrip("\n"))
-        jobid = re.search(r"^\s+jobid: (\d+)$", block, re.M)
-        if head and jobid:
-            output = re.search(r"^\s+output: (\S+?),?(?:\s|$)", block, re.M)
-            jobs[jobid.group(1)] = (head.group(1), output.group(1) if output else "")
-    return jobs
 
 
 def planned_jobs(workdir: Path, config: Path = TEST_CONFIG) -> list[tuple[str, str]]:
@@ -124,12 +119,6 @@ def test_the_benchmark_is_planned_only_when_its_tables_exist(tmp_path):
     assert ("plot_benchmark", "results/figures/benchmark.svg") in planned_jobs(work)
 
 
-def _outputs(workdir: Path) -> dict[str, int]:
-    """Finished outputs under results/ (hidden temporaries excluded) -> modification time (ns)."""
-    return {str(p.relative_to(workdir)): p.stat().st_mtime_ns
-            for p in (workdir / "results").rglob("*") if p.is_file() and not p.name.startswith(".")}
-
-
 def _n_datasets(config: Path) -> int:
     return sum(sc["replicates"] for sc in yaml.safe_load(config.read_text())["scenarios"].values())
 
@@ -138,54 +127,24 @@ def _n_fits(config: Path) -> int:
     return _n_datasets(config) * len(yaml.safe_load(config.read_text())["variants"])
 
 
-FINISHED = re.compile(r"Finished jobid: (\d+) \(Rule: (\w+)\)")
-
-
-@pytest.fixture(scope="module")
-def resumed_study(tmp_path_factory):
-    """The small study (a subset of the tiny one) killed (SIGKILL, whole process group) once a fit has
-    finished, then run again."""
-    workdir = copy_workflow(tmp_path_factory.mktemp("resume"))
-    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", str(SMALL_CONFIG),
-           "--replace-workflow-config"]
-    first_log = workdir / "first.log"
-    with open(first_log, "w") as log:
-        proc = subprocess.Popen(cmd, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-        deadline = time.monotonic() + 1200
-        while not any(rule == "fit" for _, rule in FINISHED.findall(first_log.read_text())):
-            assert proc.poll() is None, "the run ended before it could be killed"
-            assert time.monotonic() < deadline, "no fit finished in time"
-            time.sleep(0.1)
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=60)
-    text = first_log.read_text()
-    jobs = logged_jobs(text)
-    finished = {jobs[jobid][1] for jobid, rule in FINISHED.findall(text) if rule != "all"}
-    mtimes = _outputs(workdir)
-    # The killed run could not release its lock; README: `snakemake --unlock`, then the same command.
-    # (a dry run does not take the lock, so look for the lock files the killed run left behind)
-    assert any((workdir / ".snakemake" / "locks").glob("*.lock")), "the killed run left no lock"
-    run_snakemake(workdir, "--unlock", config=SMALL_CONFIG)
-    second = run_snakemake(workdir, config=SMALL_CONFIG)
-    return workdir, {p: mtimes[p] for p in finished}, second.stdout + second.stderr
-
-
-def test_resume_runs_only_unfinished_jobs(resumed_study):
-    workdir, finished, log = resumed_study
+def test_resume_runs_only_unfinished_jobs(small_module_study):
+    """The small study, killed once a fit had finished, unlocked and run again (conftest's
+    ``small_module_study``): nothing finished is redone, and then nothing is left to do."""
+    workdir, finished, log = small_module_study.project, small_module_study.finished, small_module_study.log
     assert any(p.startswith("results/fits/") for p in finished)
     assert sum(p.startswith("results/fits/") for p in finished) < _n_fits(SMALL_CONFIG)  # killed during fitting
-    after = _outputs(workdir)
+    after = result_files(workdir)
     assert {p: after[p] for p in finished} == finished  # nothing finished was redone
     rerun = {out for _, out in logged_jobs(log).values()}
     assert any(p.startswith("results/fits/") for p in rerun)
     assert not rerun & set(finished)
-    assert "Nothing to be done" in run_snakemake(workdir, "-n", config=SMALL_CONFIG).stdout
+    assert "Nothing to be done" in module_snakemake(workdir, "-n").stdout
 
 
-def test_two_runs_give_bitwise_identical_data_and_draws(resumed_study, tiny_study):
+def test_two_runs_give_bitwise_identical_data_and_draws(small_module_study, tiny_study):
     """The killed-and-resumed run against the clean one (the tiny study, another process and another
     config holding the same scenario and variants): the same datasets and posterior draws."""
-    workdir, _, _ = resumed_study
+    workdir = small_module_study.project
     data = sorted(p.relative_to(workdir) for p in (workdir / "results/data").rglob("*.parquet"))
     fits = sorted(p.relative_to(workdir) for p in (workdir / "results/fits").rglob("*.nc"))
     assert len(data) == 2 * _n_datasets(SMALL_CONFIG) and len(fits) == _n_fits(SMALL_CONFIG)  # data + truth
