@@ -153,14 +153,26 @@ def small_module_study(tmp_path_factory) -> ResumedStudy:
 
 # --- pytest-xdist: which tests share a worker ------------------------------------------------------------
 # Studies that run the workflow are session fixtures shared across test modules; each must run once.
-SHARED_STUDIES = {"tiny_study", "small_module_study"}
+SHARED_STUDIES = ("tiny_study", "small_module_study")
 
 
-def pytest_collection_modifyitems(config, items):
-    """Under ``pytest -n 2 --dist loadgroup`` (the default options): each test module runs on one worker,
-    so its module-scoped fixtures are computed once, and every module that uses a shared study runs on
-    the same worker, so each study runs once."""
-    shared = {item.module.__name__ for item in items if SHARED_STUDIES & set(item.fixturenames)}
-    for item in items:
-        name = item.module.__name__
-        item.add_marker(pytest.mark.xdist_group("shared-studies" if name in shared else name))
+def shared_study_modules() -> set[str]:
+    """File names of the test modules that use a shared study (read from their text)."""
+    return {p.name for p in Path(__file__).parent.glob("test_*.py")
+            if any(name in p.read_text(encoding="utf-8") for name in SHARED_STUDIES)}
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Under ``pytest -n 2`` (the default options): each test module runs on one worker, so its
+    module-scoped fixtures are computed once, and every module that uses a shared study runs on the same
+    worker, so each study runs once."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    shared = shared_study_modules()
+
+    class StudyScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "shared studies" if Path(module).name in shared else module
+
+    return StudyScheduling(config, log)
