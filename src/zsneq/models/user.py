@@ -88,7 +88,8 @@ def entry_problems(entry: Mapping) -> list[str]:
 
 def data_frame(data: RegressionData) -> pd.DataFrame:
     """The frame a user function receives, rows in data order: ``group`` (integer codes 0..G-1, the position
-    of each row's group in the sorted labels), ``y``, each predictor under its own name, then ``x1..xP``
+    of each row's group in the sorted labels), ``y``, each predictor under its own name, each extra column
+    (``data: {extra: [trials]}``: neither response nor predictor) under its own name, then ``x1..xP``
     (the predictors by position, for files written for the workflow's own column names; a name the data
     already uses is not repeated) and, when the data names its group and response columns
     (``data: {group: subject, y: reaction}``), those columns under their own names, the group column
@@ -96,6 +97,8 @@ def data_frame(data: RegressionData) -> pd.DataFrame:
     frame = pd.DataFrame({"group": data.group_idx.astype("int64"), "y": data.y})
     for k, name in enumerate(data.predictors):
         frame[name] = data.x[:, k]
+    for name, values in data.extra.items():
+        frame[name] = values
     for k in range(data.n_predictors):
         if f"x{k + 1}" not in frame:
             frame[f"x{k + 1}"] = data.x[:, k]
@@ -159,7 +162,9 @@ def build_user_model(spec: UserSpec, frame: pd.DataFrame, data: RegressionData |
         model = fn(frame)
     except KeyError as exc:
         raise UserModelError(
-            f"{where} asks for column {exc.args[0]!r}, which the dataset lacks (columns: {', '.join(frame.columns)})"
+            f"{where} asks for column {exc.args[0]!r}, which the dataset lacks (columns: {', '.join(frame.columns)}; "
+            "a column that is neither the response nor a predictor is handed over when named in data: extra:, "
+            "or zsneq compare --extra)"
         ) from exc
     except Exception as exc:
         raise UserModelError(f"{where} raised {one_line(exc)}") from exc
