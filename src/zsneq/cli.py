@@ -125,12 +125,12 @@ def check_study(config: dict) -> list[str]:
 
 
 def verdict_table(path: Path) -> str:
-    """The verdict table as text: the variant and every verdict column there is, one row per variant, then
-    each variant's statement as a paragraph of its own (column names are read as they come)."""
+    """The verdict table as text: the variant, its outcome family and every verdict column there is, one row
+    per variant, then each variant's statement as a paragraph of its own (column names are read as they come)."""
     import pandas as pd
 
     table = pd.read_parquet(path)
-    columns = [c for c in table.columns if c == "variant"]
+    columns = [c for c in table.columns if c in ("variant", "outcome")]
     columns += [c for c in table.columns if "verdict" in str(c) and c not in columns]
     statements = [c for c in table.columns if str(c) in ("statement", "sentence")]
     columns = columns or list(table.columns)

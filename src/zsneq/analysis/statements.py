@@ -264,6 +264,25 @@ def elpd_clause(row) -> str:
     return text
 
 
+def sigma_note(outcome: dict | None) -> str:
+    """``sigma: does not apply to a poisson outcome`` for an outcome with integer values (a check's
+    ``outcome``, ``{family, discrete}``), whose law has no noise sd; '' otherwise."""
+    if not outcome or not outcome.get("discrete"):
+        return ""
+    return f"sigma: does not apply to a {outcome['family']} outcome (it has no noise sd)"
+
+
+def outcome_clause(outcome: dict | None, reference_outcome: dict | None, parameters: set[str],
+                   is_reference: bool = False) -> str:
+    """What the outcome family changes in a verdict line: ``sigma`` does not apply to a count or binary
+    outcome (unless the model names a parameter ``sigma`` of its own), and a variant whose outcome family is
+    not the reference's says so ('' when there is nothing to say)."""
+    parts = [] if "sigma" in parameters else [sigma_note(outcome)]
+    if not is_reference and outcome and reference_outcome and outcome["family"] != reference_outcome["family"]:
+        parts.append(f"its outcome is {outcome['family']}, the reference's {reference_outcome['family']}")
+    return "; ".join(p for p in parts if p)
+
+
 def recovery_clause(g: pd.DataFrame) -> str:
     known = g["target"].notna()
     outside = g.loc[known & ~g["truth_in_hdi"].astype(bool), "parameter"].tolist()

@@ -37,6 +37,7 @@ from zsneq.core.dataset import RegressionData
 from zsneq.core.matching import SLOPES, Matching, NoMap, match_variables
 from zsneq.core.userfile import UserModelError, load_function, one_line
 from zsneq.core.vocabulary import GROUP, PREDICTOR
+from zsneq.models.outcome import Outcome, outcome_family, variable_family
 
 DEFAULT_FUNCTION = "build_model"
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # no "+": axis values are for built-in variants
@@ -198,8 +199,7 @@ def support_problem(model, data: RegressionData) -> str | None:
         outside = ~np.isfinite(logp)
         if outside.any():
             example = data.y[np.flatnonzero(outside)[0]]
-            family = getattr(rv.owner.op, "name", None) or type(rv.owner.op).__name__
-            return (f"column {column!r} is outside the support of the {family} likelihood {rv.name!r} in "
+            return (f"column {column!r} is outside the support of the {variable_family(rv)} likelihood {rv.name!r} in "
                     f"{rows_text(outside)} (e.g. {example:g})")
     return None
 
@@ -260,6 +260,10 @@ class UserVariant:
 
     def build_model(self, data: RegressionData, check_support: bool = False):
         return build_user_model(self.spec, data_frame(data), data, check_support=check_support)
+
+    def outcome(self, model) -> Outcome | None:
+        """The outcome family of the model built (``zsneq.models.outcome``), None when it has no single one."""
+        return outcome_family(model)
 
     def to_common(self, posterior: xr.Dataset, predictors) -> xr.Dataset:
         """beta, tau (dims predictor) and sigma, found by name; KeyError listing what is missing."""
