@@ -10,7 +10,7 @@ from off_variants import OFF, as_variant
 from zsneq.analysis.checks import logp_equivalence, run_checks, zero_sum_dims
 from zsneq.analysis.summarize import combine, summarize_fit
 from zsneq.analysis.rules import Model, Verdict, classify, draws_to_settle, z_agree, z_disagree
-from zsneq.analysis.statements import outcome_clause
+from zsneq.analysis.statements import outcome_clause, unmatched_clause
 from zsneq.analysis.verdicts import (
     choose_baselines,
     group_slope_verdicts,
@@ -414,3 +414,8 @@ def test_sigma_is_said_not_to_apply_to_a_count_or_binary_outcome():
     nb = {"family": "negative binomial", "discrete": True}
     assert outcome_clause(nb, poisson, set()).endswith("; its outcome is negative binomial, the reference's poisson")
     assert "its outcome" not in outcome_clause(nb, poisson, set(), is_reference=True)
+    # a count model against a Gaussian baseline: its missing sigma is not a name to map but does not apply
+    own, base = {"beta[x1]"}, {"beta[x1]", "sigma"}
+    assert unmatched_clause(own, base, "ref", poisson) == "not compared: sigma (it does not apply to a poisson outcome)"
+    assert "a rename:" in unmatched_clause(own, base, "ref", normal)
+    assert outcome_clause(poisson, normal, own | base) == "its outcome is poisson, the reference's normal"
