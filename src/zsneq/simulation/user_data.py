@@ -10,9 +10,9 @@ file's own columns::
 are, such as a binomial outcome's number of trials or an exposure. Either way the result is the
 workflow's dataset frame: ``group`` (the labels as they are, strings or integers), ``y``, one column per
 predictor under its own name and each extra column under its own name, with the data's names of the
-group and response columns in ``attrs["columns"]`` and the extra columns' names in ``attrs["extra"]``. Everything is checked before anything is written
-(:func:`check_frame`): each problem is one line naming the column and the rows. There is no truth, so
-such scenarios are compared between variants only.
+group and response columns in ``attrs["columns"]`` and the extra columns' names in ``attrs["extra"]``.
+Everything is checked before anything is written (:func:`check_frame`): each problem is one line naming
+the column and the rows. There is no truth, so such scenarios are compared between variants only.
 """
 
 from __future__ import annotations
