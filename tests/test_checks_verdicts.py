@@ -10,6 +10,7 @@ from off_variants import OFF, as_variant
 from zsneq.analysis.checks import logp_equivalence, run_checks, zero_sum_dims
 from zsneq.analysis.summarize import combine, summarize_fit
 from zsneq.analysis.rules import Model, Verdict, classify, draws_to_settle, z_agree, z_disagree
+from zsneq.analysis.statements import outcome_clause, unmatched_clause
 from zsneq.analysis.verdicts import (
     choose_baselines,
     group_slope_verdicts,
@@ -45,6 +46,7 @@ def test_structural_checks(variant, tiny_data):
     assert result["zero_sum_dims"] == dims
     assert result["zero_sum_ok"] == (dims == ["group"])
     assert result["logp"]["status"] == status, result["logp"]
+    assert result["outcome"] == {"family": "normal", "discrete": False}
 
 
 @pytest.mark.parametrize("name", sorted(OFF))
@@ -401,3 +403,19 @@ def test_a_log_density_that_differs_only_at_posterior_points_is_named_as_the_evi
     line = lines.set_index("variant").loc["v"]
     assert line["model_verdict"] == "different model"
     assert "at posterior draws: spread 3 nats at 16 posterior points" in line["statement"], line["statement"]
+
+
+def test_sigma_is_said_not_to_apply_to_a_count_or_binary_outcome():
+    poisson, normal = {"family": "poisson", "discrete": True}, {"family": "normal", "discrete": False}
+    assert outcome_clause(poisson, poisson, {"beta[x1]"}) == \
+        "sigma: does not apply to a poisson outcome (it has no noise sd)"
+    assert outcome_clause(poisson, poisson, {"beta[x1]", "sigma"}) == ""  # a parameter of its own named sigma
+    assert outcome_clause(normal, normal, {"beta[x1]", "sigma"}) == outcome_clause(None, None, set()) == ""
+    nb = {"family": "negative binomial", "discrete": True}
+    assert outcome_clause(nb, poisson, set()).endswith("; its outcome is negative binomial, the reference's poisson")
+    assert "its outcome" not in outcome_clause(nb, poisson, set(), is_reference=True)
+    # a count model against a Gaussian baseline: its missing sigma is not a name to map but does not apply
+    own, base = {"beta[x1]"}, {"beta[x1]", "sigma"}
+    assert unmatched_clause(own, base, "ref", poisson) == "not compared: sigma (it does not apply to a poisson outcome)"
+    assert "a rename:" in unmatched_clause(own, base, "ref", normal)
+    assert outcome_clause(poisson, normal, own | base) == "its outcome is poisson, the reference's normal"

@@ -67,7 +67,7 @@ def test_a_plain_path_still_reads_group_y_and_x_columns(tmp_path):
 
 def test_the_data_mapping_passes_the_schema_and_unknown_keys_do_not(tmp_path):
     config = {"scenarios": {"s": {"data": {"file": "d.csv", "group": "subject", "y": "reaction",
-                                           "predictors": ["days"]}}},
+                                           "predictors": ["days"], "extra": ["trials"]}}},
               "variants": ["nonvectorized"], "reference_variant": "nonvectorized"}
     path = tmp_path / "c.yaml"
     path.write_text(yaml.safe_dump(config))
@@ -191,3 +191,64 @@ def test_a_response_outside_the_likelihood_s_support_names_the_column_and_rows(t
     assert str(info.value).endswith("build_model: column 'lapses' is outside the support of the poisson likelihood "
                                     "'lapses' in rows 7, 13 (e.g. -1)")
     variant.build_model(RegressionData.from_frame(out.assign(y=2.0)), check_support=True)
+
+
+def trials_frame() -> pd.DataFrame:
+    """20 subjects x 10 rows: ``passed`` of ``trials`` attempts, on ``days``."""
+    frame = sleep_frame(("days",))
+    rng = np.random.default_rng(4)
+    trials = rng.integers(5, 12, size=len(frame))
+    return frame.assign(trials=trials, passed=rng.binomial(trials, 0.4)).drop(columns="reaction")
+
+
+def test_an_extra_column_is_handed_to_the_models_and_kept_out_of_the_predictors(tmp_path):
+    frame, _ = own_data(tmp_path, trials_frame(), y="passed", extra=["trials"])
+    assert frame.attrs["extra"] == ["trials"]
+    path = tmp_path / "dataset.parquet"
+    frame.to_parquet(path)  # the workflow's dataset file: attrs round-trip
+    data = RegressionData.from_frame(pd.read_parquet(path))
+    assert data.predictors == ["days"] and list(data.extra) == ["trials"]
+    given = data_frame(data)
+    assert given["trials"].dtype.kind == "i" and given["trials"].tolist() == trials_frame()["trials"].tolist()
+    assert "x2" not in given  # not a predictor by position either
+
+
+def test_an_extra_column_is_checked_like_the_others(tmp_path):
+    frame = trials_frame().astype({"trials": float})
+    frame.loc[[1, 7], "trials"] = np.nan
+    assert problem(tmp_path, frame, y="passed", extra=["trials"]).endswith(
+        "sleep.csv: column 'trials' has missing values in rows 2, 8")
+    assert problem(tmp_path, trials_frame(), y="passed", extra=["attempts"]).endswith(
+        "sleep.csv: no extra column 'attempts' (columns: subject, days, trials, passed)")
+    assert problem(tmp_path, trials_frame(), y="passed", predictors=["days", "trials"], extra=["trials"]).endswith(
+        "sleep.csv: column 'trials' is both a predictor and an extra column")
+
+
+BINOMIAL = '''import pandas as pd
+import pymc as pm
+
+
+def build_model(df):
+    idx, subjects = pd.factorize(df["subject"], sort=True)
+    with pm.Model(coords={"group": subjects}) as model:
+        b = pm.Normal("beta1", sigma=1.0)
+        pm.Binomial("passed", n=df["trials"].to_numpy(), logit_p=b * df["days"].to_numpy(),
+                    observed=df["passed"].to_numpy())
+    return model
+'''
+
+
+def test_more_successes_than_trials_is_outside_the_binomial_support(tmp_path):
+    bad = trials_frame()
+    bad.loc[[3, 11], "passed"] = bad.loc[[3, 11], "trials"] + 1
+    out, _ = own_data(tmp_path, bad, y="passed", extra=["trials"])
+    (tmp_path / "binomial.py").write_text(BINOMIAL)
+    variant = UserVariant(UserSpec("binomial", tmp_path / "binomial.py"))
+    with pytest.raises(UserModelError) as info:
+        variant.build_model(RegressionData.from_frame(out), check_support=True)
+    message = str(info.value)
+    assert "\n" not in message
+    assert message.endswith(f"build_model: column 'passed' is outside the support of the binomial likelihood "
+                            f"'passed' in rows 4, 12 (e.g. {bad.loc[3, 'passed']})")
+    good, _ = own_data(tmp_path, trials_frame(), y="passed", extra=["trials"])
+    variant.build_model(RegressionData.from_frame(good), check_support=True)

@@ -373,3 +373,31 @@ def test_power_between_01_and_09_is_stated_as_rough():
     text = power_text({"offsets without zero-sum": 1.0, "one tau shared by predictors": 0.6, "x": 0.05})
     assert text == ("power at this design and threshold: 1.00 against offsets without zero-sum, ~0.6 against "
                     "one tau shared by predictors, 0.05 against x")
+
+
+def poisson_per_predictor(frame):
+    """A count outcome (Poisson, log link) with the reference's group structure and no sigma."""
+    coords, predictors = _coords(frame)
+    g = pd.factorize(frame["group"], sort=True)[0]
+    with pm.Model(coords=coords) as model:
+        eta = 0.0
+        for k, name in enumerate(predictors, start=1):
+            beta = pm.Normal(f"beta{k}", 0.0, 0.3)
+            tau = pm.HalfNormal(f"tau{k}", 0.3)
+            eta = eta + (beta + tau * pm.ZeroSumNormal(f"eps{k}", dims=GROUP))[g] * frame[name].to_numpy()
+        pm.Poisson("y", mu=pm.math.exp(eta), observed=np.zeros(len(frame), dtype=int))
+    return model
+
+
+def test_gaussian_noise_statistics_are_left_out_for_a_count_outcome_and_said_so(design):
+    """Statistics in least-squares noise units mean nothing for a Poisson outcome: not computed, and the
+    result names them and the families; a Gaussian pair keeps them."""
+    counts = compare_prior_predictive(poisson_per_predictor, poisson_per_predictor, design, draws=100, seed=1)
+    names = {s["statistic"] for s in counts["statistics"]}
+    assert counts["outcome"] == {"variant": "poisson", "reference": "poisson"}
+    assert not any("noise" in n or "/ sigma" in n for n in names), names
+    assert {"slope mean over group - beta [x1]", "residual sd"} <= names
+    assert "a poisson outcome does not have" in counts["not_applicable"]["reason"]
+    gaussian = compare_prior_predictive(transposed, per_predictor, design, draws=100, seed=1)
+    assert gaussian["not_applicable"] is None and gaussian["outcome"]["reference"] == "normal"
+    assert "slope mean over group - beta, in noise sds [x1]" in {s["statistic"] for s in gaussian["statistics"]}

@@ -18,7 +18,7 @@ from zsneq.core.dataset import DataError, read_dataset, read_truth
 from zsneq.core.io import atomic_path
 from zsneq.models.fit_file import error_line, failed_fit, fit_status, read_fit, write_fit
 from zsneq.models.variants import VARIANTS
-from zsneq.presentation.report import render
+from zsneq.presentation.report import render, variant_table
 from zsneq.simulation.generator import simulate
 
 SCRIPTS = ROOT / "workflow" / "scripts"
@@ -448,3 +448,24 @@ def test_report_names_failed_fits_with_their_error(tiny_truth):
     assert "No fit: this variant&#39;s fit is missing" in html or "No fit: this variant's fit is missing" in html
     assert "Failed: <code>RuntimeError: All initialization points failed</code>" in html
     assert pd.isna(fits.set_index("variant").loc["nonvectorized", "divergences"])
+
+
+def test_report_tells_a_fit_without_parameters_named_alike_from_a_missing_one_and_sigma_from_its_outcome(tiny_truth):
+    """A fit that ran but names none of beta, tau, sigma is said to be compared on other evidence, not to be
+    missing; a parameter table of a count outcome says that sigma does not apply to it."""
+    truth = tiny_truth.__class__(beta=tiny_truth.beta[:2], tau=tiny_truth.tau[:2], sigma=tiny_truth.sigma,
+                                 beta_g=tiny_truth.beta_g[:, :2], predictors=["x1", "x2"])
+    ok, unnamed = synthetic_fit(variant="vectorized_fixed"), synthetic_fit(variant="nonvectorized")
+    fits = fit_table([fit_record(ok, "a.nc"), fit_record(unnamed, "b.nc")])
+    config = {"scenarios": {"s": {"groups": 20, "rows_per_group": 10, "beta": [1, 1], "tau": [1, 1], "sigma": 1,
+                                  "seed": 1, "replicates": 1}},
+              "variants": ["nonvectorized", "vectorized_fixed"], "reference_variant": "nonvectorized",
+              "sampler": {}}
+    rows = summarize_fit(ok, truth)
+    html = render(rows, TEMPLATE, config, fits=fits)  # no rows of nonvectorized's fit
+    assert "No parameter table: no variable of this fit matches beta, tau or sigma by name" in html
+    assert "fit is missing" not in html
+    poisson = {"family": "poisson", "discrete": True}
+    assert variant_table(rows[rows["parameter"] != "sigma"], poisson)["note"] == \
+        "sigma: does not apply to a poisson outcome (it has no noise sd)"
+    assert variant_table(rows, {"family": "normal", "discrete": False})["note"] == ""

@@ -1,7 +1,7 @@
 """``zsneq compare``: ask whether model files (or built-in variants) give the same posterior on your data.
 
     zsneq compare model_a.py model_b.py --data my.csv --group subject --y reaction [--predictors a b]
-        [--out DIR] [--cores N] [--chains 2 --draws 500 ...] [--config-overlay FILE] [snakemake flags]
+        [--extra trials] [--out DIR] [--cores N] [--chains 2 --draws 500 ...] [--config-overlay FILE] [snakemake flags]
 
 Everything is checked first (the data's columns and rows, each model file built on the data); a problem
 is one line and nothing is written. Then the study's config is written into a directory of its own
@@ -77,6 +77,8 @@ def study_config(args) -> dict:
     data = {"file": str(Path(args.data).resolve()), "group": args.group, "y": args.y}
     if args.predictors:
         data["predictors"] = list(args.predictors)
+    if args.extra:
+        data["extra"] = list(args.extra)
     scenario = re.sub(r"[^A-Za-z0-9_-]", "_", Path(args.data).stem).lstrip("_-") or "data"
     config = {"scenarios": {scenario: {"data": data}}, "variants": entries,
               "reference_variant": entries[0] if isinstance(entries[0], str) else entries[0]["name"]}
@@ -123,12 +125,12 @@ def check_study(config: dict) -> list[str]:
 
 
 def verdict_table(path: Path) -> str:
-    """The verdict table as text: the variant and every verdict column there is, one row per variant, then
-    each variant's statement as a paragraph of its own (column names are read as they come)."""
+    """The verdict table as text: the variant, its outcome family and every verdict column there is, one row
+    per variant, then each variant's statement as a paragraph of its own (column names are read as they come)."""
     import pandas as pd
 
     table = pd.read_parquet(path)
-    columns = [c for c in table.columns if c == "variant"]
+    columns = [c for c in table.columns if c in ("variant", "outcome")]
     columns += [c for c in table.columns if "verdict" in str(c) and c not in columns]
     statements = [c for c in table.columns if str(c) in ("statement", "sentence")]
     columns = columns or list(table.columns)
@@ -148,6 +150,8 @@ def compare(argv: list[str]) -> int:
     parser.add_argument("--group", default="group", help="the column of group labels (default: group)")
     parser.add_argument("--y", default="y", help="the response column (default: y)")
     parser.add_argument("--predictors", nargs="+", help="predictor columns (default: every other column)")
+    parser.add_argument("--extra", nargs="+", help="columns the models use that are neither the response nor a "
+                        "predictor, e.g. a binomial outcome's number of trials")
     parser.add_argument("--out", help="study directory (default: results-compare/<a>-vs-<b>)")
     parser.add_argument("--cores", default="all", help="as Snakemake's --cores (default: all)")
     parser.add_argument("--rename", nargs="+", metavar="THEIRS=OURS", help="user models' variable names -> ours")
@@ -186,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if not argv or argv[0] in ("-h", "--help"):
         print("usage: zsneq compare MODEL MODEL [...] --data FILE [--group COL] [--y COL] [--predictors COL ...]\n"
+              "           [--extra COL ...]\n"
               "       (zsneq compare --help for every option)")
         return 0 if argv else 2
     if argv[0] != "compare":

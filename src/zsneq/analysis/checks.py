@@ -267,9 +267,12 @@ def run_checks(variant, reference, data: RegressionData, seed: int = 0) -> dict:
     """The structural checks of one variant on one dataset, with timings: the zero-sum axes read from the
     model's graph (every ZeroSumNormal by name), the zero-sum axis of its group offsets from prior draws
     (where the variant gives its group slopes) and log-density equivalence with the reference (through
-    the variant's map for built-in variants; without a map where both share their free variables)."""
+    the variant's map for built-in variants; without a map where both share their free variables), and
+    its outcome family (``outcome``: ``{family, discrete}``, None when it has no single one)."""
     t0 = time.perf_counter()
-    records, sentences = zero_sum_report(_variant(variant).build_model(data))
+    model = _variant(variant).build_model(data)
+    records, sentences = zero_sum_report(model)
+    outcome = _variant(variant).outcome(model)
     try:
         _, offsets = prior_offsets(variant, data, seed=seed)
         dims, degenerate = zero_sum_dims(offsets), bool(np.allclose(offsets, 0.0, atol=1e-12))
@@ -293,6 +296,7 @@ def run_checks(variant, reference, data: RegressionData, seed: int = 0) -> dict:
         "expected_zero_sum_dim": EXPECTED_ZERO_SUM_DIM,
         "zero_sum_ok": zero_sum_ok,
         "offsets_all_zero": degenerate,
+        "outcome": outcome.to_dict() if outcome else None,  # the observed variable's family (models.outcome)
         "logp": logp,
         "seconds": {"zero_sum": t1 - t0, "logp": t2 - t1},
     }

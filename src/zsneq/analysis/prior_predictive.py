@@ -29,6 +29,12 @@ What is compared, per prior draw (``draw_statistics``):
 
 Any statistic is a valid one for any pair: under "same law" the two samples are exchangeable, so the
 test below keeps its false-alarm rate whatever the statistics; more statistics only dilute the power.
+The statistics that read a Gaussian outcome's noise (residual sd over ``sigma``, mean slope minus ``beta``
+in least-squares noise units) are computed only where both models' outcome is Gaussian
+(``zsneq.models.outcome``): for a count or binary outcome ``sigma`` is no noise sd and ``beta`` lives on
+the link's scale, so they are left out and the result lists them under ``not_applicable`` with the
+outcome families (``outcome``). Least-squares slopes and spreads of the data remain: statistics of
+the data like any other, whatever the family.
 
 The test (``max_ks_test``) and the false-alarm rule
 ----------------------------------------------------
@@ -98,6 +104,7 @@ from pymc.sampling.forward import compile_forward_sampling_function
 
 from zsneq.core.dataset import RegressionData
 from zsneq.core.vocabulary import PREDICTOR, TOP_LEVEL
+from zsneq.models.outcome import outcome_family
 
 Builder = Callable[[pd.DataFrame], pm.Model]
 
@@ -371,12 +378,19 @@ def slope_statistics(y: np.ndarray, design: Design) -> dict[str, np.ndarray]:
     return out
 
 
-def joint_statistics(stats: dict[str, np.ndarray], params: dict[str, np.ndarray], design: Design) -> dict:
-    """Statistics of data and named parameters together: mean slope - beta, slope sd / tau, residual sd /
-    sigma; and mean slope - beta in units of its least-squares noise (``design.mean_noise`` times the
-    residual variance), per predictor and as one squared (Mahalanobis) distance over predictors. Group
-    offsets that sum to zero over groups leave only that noise (about N(0, 1) and chi-square with P degrees
-    of freedom, whatever the priors); offsets that do not add tau^2 / G to its variance per predictor."""
+# The joint statistics that read a Gaussian outcome's noise, by name pattern (``joint_statistics``).
+GAUSSIAN_ONLY = ("residual sd / sigma", "slope mean over group - beta, in noise sds [<predictor>]",
+                 "slope mean over group - beta: squared noise distance")
+
+
+def joint_statistics(stats: dict[str, np.ndarray], params: dict[str, np.ndarray], design: Design,
+                     gaussian: bool = True) -> dict:
+    """Statistics of data and named parameters together: mean slope - beta, slope sd / tau, and, for a
+    Gaussian outcome (``gaussian``; ``GAUSSIAN_ONLY``), residual sd / sigma and mean slope - beta in units
+    of its least-squares noise (``design.mean_noise`` times the residual variance), per predictor and as
+    one squared (Mahalanobis) distance over predictors. Group offsets that sum to zero over groups leave
+    only that noise (about N(0, 1) and chi-square with P degrees of freedom, whatever the priors); offsets
+    that do not add tau^2 / G to its variance per predictor."""
     out = {}
     predictors = design.predictors
     for p in predictors:
@@ -384,6 +398,8 @@ def joint_statistics(stats: dict[str, np.ndarray], params: dict[str, np.ndarray]
             out[f"slope mean over group - beta [{p}]"] = stats[f"slope mean over group [{p}]"] - params[f"beta[{p}]"]
         if f"tau[{p}]" in params:
             out[f"slope sd over group / tau [{p}]"] = stats[f"slope sd over group [{p}]"] / params[f"tau[{p}]"]
+    if not gaussian:
+        return out
     if "sigma" in params and "residual sd" in stats:
         out["residual sd / sigma"] = stats["residual sd"] / params["sigma"]
     if "residual sd" in stats and all(f"beta[{p}]" in params for p in predictors):
@@ -399,10 +415,12 @@ def joint_statistics(stats: dict[str, np.ndarray], params: dict[str, np.ndarray]
     return out
 
 
-def draw_statistics(model: pm.Model, design: Design, shared: list[str], draws: int, seed) -> pd.DataFrame:
+def draw_statistics(model: pm.Model, design: Design, shared: list[str], draws: int, seed,
+                    gaussian: bool = True) -> pd.DataFrame:
     """``draws`` prior-predictive draws of ``model`` as a table: one row per draw, one column per statistic.
 
-    ``shared`` are the common names of the named parameters to include (see ``named_parameters``).
+    ``shared`` are the common names of the named parameters to include (see ``named_parameters``);
+    ``gaussian``: whether the statistics of a Gaussian outcome's noise apply (``joint_statistics``).
     """
     y_name = observed_name(model, design.n_rows)
     mapping = named_parameters(model, design.predictors)
@@ -417,7 +435,7 @@ def draw_statistics(model: pm.Model, design: Design, shared: list[str], draws: i
             name, index = mapping[common]
             params[common] = drawn[name] if index is None else drawn[name][:, index]
         stats = slope_statistics(drawn[y_name].reshape(len(values), design.n_rows), design)
-        tables.append(pd.DataFrame(stats | joint_statistics(stats, params, design) | params))
+        tables.append(pd.DataFrame(stats | joint_statistics(stats, params, design, gaussian) | params))
     return pd.concat(tables, ignore_index=True)
 
 
@@ -672,8 +690,10 @@ def _summary(values: pd.Series) -> dict:
     return {"median": float(q50), "q05": float(q05), "q95": float(q95)}
 
 
-def _hint(statistic: str, variant: dict, reference: dict) -> str:
-    """What a difference in this statistic typically means, in words (empty when nothing specific)."""
+def _hint(statistic: str, variant: dict, reference: dict, gaussian: bool = True) -> str:
+    """What a difference in this statistic typically means, in words (empty when nothing specific).
+    Without a Gaussian outcome (``gaussian`` False) beta is on the link's scale, not the least-squares
+    slopes', so the hint on their gap is not given, and the residual spread is not sigma's."""
     lower = variant["median"] < reference["median"]
     if statistic.startswith("slope corr over group") or statistic.startswith("slope deviations summed"):
         if lower:
@@ -682,7 +702,7 @@ def _hint(statistic: str, variant: dict, reference: dict) -> str:
         return "; slope deviations cancel across predictors within a group in the reference, not in this variant"
     narrower = variant["q95"] - variant["q05"] < reference["q95"] - reference["q05"]
     tight, loose = ("this variant", "the reference") if narrower else ("the reference", "this variant")
-    if statistic.startswith("slope mean over group - beta"):
+    if statistic.startswith("slope mean over group - beta") and gaussian:
         return (f"; group slopes average to beta more tightly in {tight}: its offsets sum to zero over group, "
                 f"in {loose} they do not")
     if statistic.startswith(("slope sd log ratio", "slope sd over group: sd of its log")):
@@ -690,14 +710,17 @@ def _hint(statistic: str, variant: dict, reference: dict) -> str:
                 f"one spread shared by all predictors in {tight}?")
     if statistic.startswith(("tau", "slope sd over group")):
         return "; the spread of group slopes (tau, its prior or how it scales the offsets) differs"
+    if statistic.startswith("residual sd") and not gaussian:
+        return "; the outcome's spread around each group's least-squares fit differs"
     if statistic.startswith(("sigma", "residual sd")):
         return "; the residual scale (sigma, its prior or how it enters the likelihood) differs"
     return ""
 
 
-def sentence(statistic: str, p_value: float, variant: dict, reference: dict, flagged: bool, power: str = "") -> str:
+def sentence(statistic: str, p_value: float, variant: dict, reference: dict, flagged: bool, power: str = "",
+             gaussian: bool = True) -> str:
     """A plain sentence on the pair's result and the statistic that separates most (``power``: what the
-    test could have found, said where nothing was found)."""
+    test could have found, said where nothing was found; ``gaussian``: whether both outcomes are Gaussian)."""
     def fmt(s):
         return f"{s['median']:.3g} (90% of draws in [{s['q05']:.3g}, {s['q95']:.3g}])"
 
@@ -705,7 +728,17 @@ def sentence(statistic: str, p_value: float, variant: dict, reference: dict, fla
         return (f"no prior predictive difference found (p = {p_value:.3g}{'; ' + power if power else ''}); largest gap in "
                 f"'{statistic}': {fmt(variant)} in this variant, {fmt(reference)} in the reference")
     return (f"prior predictive differs (p = {p_value:.3g}): '{statistic}' is {fmt(variant)} in this variant, "
-            f"{fmt(reference)} in the reference{_hint(statistic, variant, reference)}")
+            f"{fmt(reference)} in the reference{_hint(statistic, variant, reference, gaussian)}")
+
+
+def not_applicable(outcomes: dict) -> dict | None:
+    """The statistics left out because an outcome is not Gaussian (``GAUSSIAN_ONLY``) and why, or None."""
+    other = sorted({o.family for o in outcomes.values() if o is not None and not o.gaussian})
+    if all(o is not None and o.gaussian for o in outcomes.values()):
+        return None
+    which = f"a {' and a '.join(other)} outcome" if other else "an outcome of no single known family"
+    return {"statistics": list(GAUSSIAN_ONLY),
+            "reason": f"they read a Gaussian outcome's noise, which {which} does not have"}
 
 
 def compare_prior_predictive(
@@ -754,9 +787,11 @@ def compare_prior_predictive(
                            "sentence": reason, "seconds": {"total": time.perf_counter() - t0}}
     names = {role: named_parameters(m, design.predictors) for role, m in models.items()}
     shared = sorted(set(names["variant"]) & set(names["reference"]))
+    outcomes = {role: outcome_family(m) for role, m in models.items()}
+    gaussian = all(o is not None and o.gaussian for o in outcomes.values())
     t1 = time.perf_counter()
     seeds = np.random.SeedSequence(seed).generate_state(3)
-    tables = {role: draw_statistics(models[role], design, shared, draws, int(s))
+    tables = {role: draw_statistics(models[role], design, shared, draws, int(s), gaussian)
               for role, s in zip(("variant", "reference"), seeds)}
     t2 = time.perf_counter()
     test = max_ks_test(tables["variant"], tables["reference"], permutations, int(seeds[2]))
@@ -773,8 +808,10 @@ def compare_prior_predictive(
         "variant_summary": summaries["variant"],
         "reference_summary": summaries["reference"],
         "sentence": sentence(top["statistic"], test["p_value"], summaries["variant"], summaries["reference"], flagged,
-                             power_text(base["power"])),
+                             power_text(base["power"]), gaussian),
         "observed": observed,
+        "outcome": {role: o.family if o else None for role, o in outcomes.items()},
+        "not_applicable": not_applicable(outcomes),
         "shared_parameters": shared,
         "only_in_variant": sorted(set(names["variant"]) - set(shared)),
         "only_in_reference": sorted(set(names["reference"]) - set(shared)),

@@ -190,13 +190,17 @@ def group_clause(quantity: str, row) -> str:
             f"largest differences {row['worst_groups']}")
 
 
-def unmatched_clause(own: set[str], base_params: set[str], baseline: str) -> str:
-    """Which quantities were not compared because only one of the two models has them ('' if none)."""
+def unmatched_clause(own: set[str], base_params: set[str], baseline: str, outcome: dict | None = None) -> str:
+    """Which quantities were not compared because only one of the two models has them ('' if none); a
+    ``sigma`` the variant lacks because its outcome (``{family, discrete}``) has no noise sd is said so."""
     missing, extra = base_params - own, own - base_params
     if not base_params or not (missing or extra):
         return ""
+    inapplicable = {"sigma"} & missing if sigma_note(outcome) else set()
+    missing -= inapplicable
     parts = [f"{compact(sorted(missing))} (no variable of this variant matches them by name; "
              "a rename: in its variant entry maps one)"] if missing else []
+    parts += [f"sigma (it does not apply to a {outcome['family']} outcome)"] if inapplicable else []
     parts += [f"{compact(sorted(extra))} (not in {baseline})"] if extra else []
     return "not compared: " + "; ".join(parts)
 
@@ -262,6 +266,26 @@ def elpd_clause(row) -> str:
     if row["high_k_groups"]:
         text += f" ({row['high_k_groups']} group(s) with Pareto k > {K_GOOD}: the estimate is rough)"
     return text
+
+
+def sigma_note(outcome: dict | None) -> str:
+    """``sigma: does not apply to a poisson outcome`` for an outcome with integer values (a check's
+    ``outcome``, ``{family, discrete}``), whose law has no noise sd; '' otherwise."""
+    if not outcome or not outcome.get("discrete"):
+        return ""
+    return f"sigma: does not apply to a {outcome['family']} outcome (it has no noise sd)"
+
+
+def outcome_clause(outcome: dict | None, reference_outcome: dict | None, parameters: set[str],
+                   is_reference: bool = False) -> str:
+    """What the outcome family changes in a verdict line: ``sigma`` does not apply to a count or binary
+    outcome (unless ``parameters``, the model's and its baseline's, name a ``sigma``: one of its own, or the
+    baseline's, which ``unmatched_clause`` speaks of), and a variant whose outcome family is not the
+    reference's says so ('' when there is nothing to say)."""
+    parts = [] if "sigma" in parameters else [sigma_note(outcome)]
+    if not is_reference and outcome and reference_outcome and outcome["family"] != reference_outcome["family"]:
+        parts.append(f"its outcome is {outcome['family']}, the reference's {reference_outcome['family']}")
+    return "; ".join(p for p in parts if p)
 
 
 def recovery_clause(g: pd.DataFrame) -> str:

@@ -348,7 +348,8 @@ def _variant_row(key, g: pd.DataFrame, base_params: set[str], group_rows: list, 
     z_a = float(g["z_agree"].iloc[0]) if len(g) else z_agree()
     check, posterior_check = checks.get((scenario, variant)), posterior_checks.get((scenario, variant))
     trouble = "; ".join(dict.fromkeys(t for t in g["trouble"] if t)) if len(g) else ""
-    unmatched = statements.unmatched_clause(set(g["parameter"]), base_params, baseline) if len(g) else (
+    outcome = (check or {}).get("outcome")
+    unmatched = statements.unmatched_clause(set(g["parameter"]), base_params, baseline, outcome) if len(g) else (
         "no variable matches beta, tau or sigma by name (a rename: in its variant entry maps them), so only "
         "group-level quantities were compared")
     compared = g[g["verdict"] != Verdict.UNKNOWN] if len(g) else g
@@ -387,6 +388,9 @@ def _variant_row(key, g: pd.DataFrame, base_params: set[str], group_rows: list, 
     clauses = [model_text, posterior_text]
     if variant != reference and elpd_row is not None:
         clauses.append(statements.elpd_clause(elpd_row))
+    clauses.append(statements.outcome_clause(outcome, (checks.get((scenario, reference)) or {}).get("outcome"),
+                                             (set(g["parameter"]) | base_params) if len(g) else set(),
+                                             variant == reference))
     if model in (Model.REFERENCE, Model.SAME) and structure:
         clauses.append("; ".join(structure))
     text = "; ".join(c for c in clauses if c)
@@ -400,6 +404,7 @@ def _variant_row(key, g: pd.DataFrame, base_params: set[str], group_rows: list, 
     return {
         "scenario": scenario, "rep": int(rep), "variant": variant, "reference": reference, "baseline": baseline,
         "model_verdict": str(model), "posterior_verdict": str(posterior),
+        "outcome": outcome["family"] if outcome else None,
         "margin": margin, "alpha": float(g["alpha"].iloc[0]) if len(g) else ALPHA,
         "k_compared": int(g["k_compared"].iloc[0]) if len(g) else 0,
         "zero_sum_dims": None if not check or check["zero_sum_dims"] is None else ",".join(check["zero_sum_dims"]),

@@ -3,7 +3,9 @@
 A dataset is a Parquet table with columns ``group``, ``y`` and one column per predictor (``x1..xP``
 when simulated, the data's own names otherwise); ``group`` holds the group labels as they are (integers
 or strings). Data of the user's own also keeps the names its group and response columns had in
-``attrs["columns"]`` (``{"group": "subject", "y": "reaction"}``). Its truth table (written beside it by
+``attrs["columns"]`` (``{"group": "subject", "y": "reaction"}``) and, in ``attrs["extra"]``, the names of
+columns that are neither the response nor a predictor (``["trials"]``: handed to the models as they are,
+never a predictor). Its truth table (written beside it by
 the simulation) holds the true beta, tau, sigma and every group's slopes.
 """
 
@@ -120,6 +122,7 @@ class RegressionData:
     groups: np.ndarray  # (G,) group labels
     predictors: list[str]
     columns: dict = field(default_factory=dict)  # the data's own names of group and y, e.g. {"group": "subject"}
+    extra: dict = field(default_factory=dict)  # columns neither response nor predictor, by name: (n,) arrays
 
     @property
     def n_groups(self) -> int:
@@ -138,12 +141,16 @@ class RegressionData:
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame, source: str = "<frame>", predictors=None) -> RegressionData:
-        """Arrays from a dataset frame: ``group``, ``y`` and the predictors, by default every other column
-        (``predictors`` names them, in order)."""
-        missing = [c for c in ("group", "y") if c not in frame.columns]
+        """Arrays from a dataset frame: ``group``, ``y``, the columns named in ``attrs["extra"]`` and the
+        predictors, by default every other column (``predictors`` names them, in order)."""
+        extra = [str(c) for c in frame.attrs.get("extra") or []]
+        missing = [c for c in ("group", "y", *extra) if c not in frame.columns]
         if predictors is None:
-            predictors = [c for c in frame.columns if c not in ("group", "y")]
+            predictors = [c for c in frame.columns if c not in ("group", "y", *extra)]
         predictors = [str(c) for c in predictors]
+        if set(missing) & set(extra):
+            raise DataError(f"{source}: no column {', '.join(c for c in missing if c in extra)} (named in its "
+                            f"attrs['extra']), found {list(frame.columns)}")
         if missing or not predictors:
             raise DataError(
                 f"{source}: expected columns 'group', 'y' and x1..xP, found {list(frame.columns)}"
@@ -151,22 +158,24 @@ class RegressionData:
         if frame.empty:
             raise DataError(f"{source}: the dataset has no rows")
         try:
-            values = frame[["y", *predictors]].to_numpy(dtype=float)
+            values = frame[["y", *predictors, *extra]].to_numpy(dtype=float)
         except (TypeError, ValueError) as exc:
-            raise DataError(f"{source}: columns 'y' and {', '.join(predictors)} must be numeric ({exc})") from exc
+            raise DataError(f"{source}: columns 'y' and {', '.join([*predictors, *extra])} must be numeric "
+                            f"({exc})") from exc
         if frame["group"].isna().any():
             raise DataError(f"{source}: missing values in column 'group'")
         if not np.isfinite(values).all():
-            bad = [c for c in ["y", *predictors] if not np.isfinite(frame[c].to_numpy(dtype=float)).all()]
+            bad = [c for c in ["y", *predictors, *extra] if not np.isfinite(frame[c].to_numpy(dtype=float)).all()]
             raise DataError(f"{source}: non-finite values (NaN or inf) in column(s) {bad}")
         groups, group_idx = np.unique(frame["group"].to_numpy(), return_inverse=True)
         return cls(
             group_idx=group_idx.astype("int64"),
-            x=values[:, 1:],
+            x=values[:, 1: 1 + len(predictors)],
             y=values[:, 0],
             groups=groups,
             predictors=predictors,
             columns=dict(frame.attrs.get("columns") or {}),
+            extra={name: pd.to_numeric(frame[name]).to_numpy() for name in extra},  # integers stay integers
         )
 
 

@@ -37,6 +37,7 @@ from zsneq.core.dataset import RegressionData
 from zsneq.core.matching import SLOPES, Matching, NoMap, match_variables
 from zsneq.core.userfile import UserModelError, load_function, one_line
 from zsneq.core.vocabulary import GROUP, PREDICTOR
+from zsneq.models.outcome import Outcome, outcome_family, variable_family
 
 DEFAULT_FUNCTION = "build_model"
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # no "+": axis values are for built-in variants
@@ -88,7 +89,8 @@ def entry_problems(entry: Mapping) -> list[str]:
 
 def data_frame(data: RegressionData) -> pd.DataFrame:
     """The frame a user function receives, rows in data order: ``group`` (integer codes 0..G-1, the position
-    of each row's group in the sorted labels), ``y``, each predictor under its own name, then ``x1..xP``
+    of each row's group in the sorted labels), ``y``, each predictor under its own name, each extra column
+    (``data: {extra: [trials]}``: neither response nor predictor) under its own name, then ``x1..xP``
     (the predictors by position, for files written for the workflow's own column names; a name the data
     already uses is not repeated) and, when the data names its group and response columns
     (``data: {group: subject, y: reaction}``), those columns under their own names, the group column
@@ -96,6 +98,8 @@ def data_frame(data: RegressionData) -> pd.DataFrame:
     frame = pd.DataFrame({"group": data.group_idx.astype("int64"), "y": data.y})
     for k, name in enumerate(data.predictors):
         frame[name] = data.x[:, k]
+    for name, values in data.extra.items():
+        frame[name] = values
     for k in range(data.n_predictors):
         if f"x{k + 1}" not in frame:
             frame[f"x{k + 1}"] = data.x[:, k]
@@ -159,7 +163,9 @@ def build_user_model(spec: UserSpec, frame: pd.DataFrame, data: RegressionData |
         model = fn(frame)
     except KeyError as exc:
         raise UserModelError(
-            f"{where} asks for column {exc.args[0]!r}, which the dataset lacks (columns: {', '.join(frame.columns)})"
+            f"{where} asks for column {exc.args[0]!r}, which the dataset lacks (columns: {', '.join(frame.columns)}; "
+            "a column that is neither the response nor a predictor is handed over when named in data: extra:, "
+            "or zsneq compare --extra)"
         ) from exc
     except Exception as exc:
         raise UserModelError(f"{where} raised {one_line(exc)}") from exc
@@ -193,8 +199,7 @@ def support_problem(model, data: RegressionData) -> str | None:
         outside = ~np.isfinite(logp)
         if outside.any():
             example = data.y[np.flatnonzero(outside)[0]]
-            family = getattr(rv.owner.op, "name", None) or type(rv.owner.op).__name__
-            return (f"column {column!r} is outside the support of the {family} likelihood {rv.name!r} in "
+            return (f"column {column!r} is outside the support of the {variable_family(rv)} likelihood {rv.name!r} in "
                     f"{rows_text(outside)} (e.g. {example:g})")
     return None
 
@@ -255,6 +260,10 @@ class UserVariant:
 
     def build_model(self, data: RegressionData, check_support: bool = False):
         return build_user_model(self.spec, data_frame(data), data, check_support=check_support)
+
+    def outcome(self, model) -> Outcome | None:
+        """The outcome family of the model built (``zsneq.models.outcome``), None when it has no single one."""
+        return outcome_family(model)
 
     def to_common(self, posterior: xr.Dataset, predictors) -> xr.Dataset:
         """beta, tau (dims predictor) and sigma, found by name; KeyError listing what is missing."""

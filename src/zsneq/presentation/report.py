@@ -24,7 +24,7 @@ from zsneq.analysis.benchmark import (
 )
 from zsneq.analysis.job_benchmarks import job_benchmark_summary
 from zsneq.analysis.rules import ALPHA, MARGIN, Model, Verdict, z_agree
-from zsneq.analysis.statements import rule_sentences
+from zsneq.analysis.statements import rule_sentences, sigma_note
 from zsneq.analysis.verdicts import verdict_counts
 from zsneq.core.config import calibrated_scenarios, prior_scenarios, variant_names
 from zsneq.core.figures import FIGURES
@@ -46,8 +46,9 @@ def _fmt(value, column: str) -> str:
     return f"{value:.3f}"
 
 
-def variant_table(rows: pd.DataFrame) -> dict:
-    """The thread-style table of one fit: parameters down, statistics across."""
+def variant_table(rows: pd.DataFrame, outcome: dict | None = None) -> dict:
+    """The thread-style table of one fit: parameters down, statistics across; ``note`` says which
+    parameter does not apply to the fit's outcome (``outcome``: its check's ``{family, discrete}``)."""
     rows = rows.set_index("parameter").loc[parameter_order(rows["parameter"])]
     body = []
     for param, r in rows.iterrows():
@@ -66,6 +67,7 @@ def variant_table(rows: pd.DataFrame) -> dict:
         "divergences": int(first["divergences"]),
         "compile_seconds": float(first["compile_seconds"]),
         "sampling_seconds": float(first["sampling_seconds"]),
+        "note": "" if "sigma" in rows.index else sigma_note(outcome),
     }
 
 
@@ -266,12 +268,14 @@ def scenario_sections(summary: pd.DataFrame, config: dict, verdicts: pd.DataFram
     sections = []
     for scenario in config["scenarios"]:
         sub = summary[summary["scenario"] == scenario]
+        outcomes = {c["variant"]: c.get("outcome") for c in checks if c["scenario"] == scenario}
         reps = []
         for rep, rep_rows in list(sub.groupby("rep", sort=True))[:MAX_REPLICATES_SHOWN]:
             tables = []
             for variant in variant_names(config):
                 rows = rep_rows[rep_rows["variant"] == variant]
-                tables.append({"variant": variant, **(variant_table(rows) if len(rows) else {"missing": True})})
+                tables.append({"variant": variant, **(variant_table(rows, outcomes.get(variant)) if len(rows)
+                                                      else {"missing": True})})
             reps.append({"rep": int(rep), "tables": tables})
         sections.append({
             "name": scenario,
@@ -294,7 +298,8 @@ def codespans(text: str) -> markupsafe.Markup:
 
 
 def add_fit_problems(sections: list[dict], fits: pd.DataFrame | None) -> list[dict]:
-    """Name every failed fit in its scenario (``failed``) and give missing tables their fit's error.
+    """Name every failed fit in its scenario (``failed``) and give missing tables their fit's error, or
+    mark them ``unnamed`` when the fit ran but none of its variables is named beta, tau or sigma.
 
     ``fits`` is the fit table (``results/summary/fits.parquet``: status and error of every fit).
     """
@@ -308,10 +313,13 @@ def add_fit_problems(sections: list[dict], fits: pd.DataFrame | None) -> list[di
             for _, r in rows.sort_values(["rep", "variant"]).iterrows()
         ]
         errors = {(f["rep"], f["variant"]): f["error"] for f in section["failed"]}
+        ran = fits[(fits["scenario"] == section["name"]) & (fits["status"] == "ok")]
+        ran = {(int(r), v) for r, v in zip(ran["rep"], ran["variant"])}
         for rep in section["reps"]:
             for table in rep["tables"]:
                 if table["missing"]:
                     table["error"] = errors.get((rep["rep"], table["variant"]), "")
+                    table["unnamed"] = (rep["rep"], table["variant"]) in ran  # fitted, but no beta, tau, sigma
     return sections
 
 

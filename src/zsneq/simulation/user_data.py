@@ -4,12 +4,15 @@
 file's own columns::
 
     data: {file: sleep.csv, group: subject, y: reaction, predictors: [days]}
+    data: {file: exams.csv, group: school, y: passed, predictors: [hours], extra: [sat]}
 
-Either way the result is the workflow's dataset frame: ``group`` (the labels as they are, strings or
-integers), ``y`` and one column per predictor under its own name, with the data's names of the group and
-response columns in ``attrs["columns"]``. Everything is checked before anything is written
-(:func:`check_frame`): each problem is one line naming the column and the rows. There is no truth, so
-such scenarios are compared between variants only.
+``extra`` names columns that are neither the response nor a predictor but that the models use as they
+are, such as a binomial outcome's number of trials or an exposure. Either way the result is the
+workflow's dataset frame: ``group`` (the labels as they are, strings or integers), ``y``, one column per
+predictor under its own name and each extra column under its own name, with the data's names of the
+group and response columns in ``attrs["columns"]`` and the extra columns' names in ``attrs["extra"]``.
+Everything is checked before anything is written (:func:`check_frame`): each problem is one line naming
+the column and the rows. There is no truth, so such scenarios are compared between variants only.
 """
 
 from __future__ import annotations
@@ -34,12 +37,13 @@ def is_user_scenario(scenario: dict) -> bool:
 
 
 def data_spec(scenario: dict) -> dict:
-    """The scenario's ``data`` as a mapping ``{file, group, y, predictors}`` (``predictors`` None: every
-    other column; a plain path: the columns ``x1..xP``, as before names could be given)."""
+    """The scenario's ``data`` as a mapping ``{file, group, y, predictors, extra}`` (``predictors`` None:
+    every other column but the extra ones; a plain path: the columns ``x1..xP``, as before names could be
+    given, and no extra columns)."""
     data = scenario["data"]
     if isinstance(data, Mapping):
-        return {"group": "group", "y": "y", "predictors": None} | dict(data)
-    return {"file": data, "group": "group", "y": "y", "predictors": "x"}
+        return {"group": "group", "y": "y", "predictors": None, "extra": []} | dict(data)
+    return {"file": data, "group": "group", "y": "y", "predictors": "x", "extra": []}
 
 
 def read_table(path) -> pd.DataFrame:
@@ -62,39 +66,49 @@ def rows_text(mask) -> str:
     return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
 
 
-def check_frame(frame: pd.DataFrame, group: str, y: str, predictors, source: str) -> tuple[pd.DataFrame, list[str]]:
+def check_frame(frame: pd.DataFrame, group: str, y: str, predictors, source: str,
+                extra=()) -> tuple[pd.DataFrame, list[str]]:
     """The dataset frame of a user's table (see the module docstring) and its warnings, one line each.
 
     DataError with one line naming the column and the rows for: no rows, a missing column, missing or
-    non-finite values, a non-numeric response or predictor, a predictor that is zero in every row (its
-    slope is not identified), a predictor name that cannot name a parameter. Warnings (legal, but worth
-    knowing): a constant non-zero predictor (it acts as each group's intercept), groups with one row (legal
-    in a hierarchical model: their slopes lean on the population).
+    non-finite values, a non-numeric response, predictor or extra column, a predictor that is zero in every
+    row (its slope is not identified), a predictor name that cannot name a parameter, a column given two
+    roles. Warnings (legal, but worth knowing): a constant non-zero predictor (it acts as each group's
+    intercept), groups with one row (legal in a hierarchical model: their slopes lean on the population).
     """
     where = f"{source}:"
+    extra = list(extra or [])
     if predictors == "x":  # a plain path: the workflow's own columns x1..xP
         predictors = [c for c in frame.columns if str(c).startswith("x")]
     elif predictors is None:
-        predictors = [c for c in frame.columns if c not in (group, y)]
+        predictors = [c for c in frame.columns if c not in (group, y, *extra)]
     predictors = list(predictors)
     if len(frame.columns) == 0 or len(frame) == 0:
         raise DataError(f"{where} the dataset has 0 rows")
-    for role, column in (("group", group), ("y", y), *(("predictor", p) for p in predictors)):
+    roles = (("group", group), ("y", y), *(("predictor", p) for p in predictors), *(("extra", e) for e in extra))
+    for role, column in roles:
         if column not in frame.columns:
             raise DataError(f"{where} no {role} column {column!r} (columns: {', '.join(map(str, frame.columns))})")
     if not predictors:
-        raise DataError(f"{where} no predictor columns besides {group!r} and {y!r}")
+        raise DataError(f"{where} no predictor columns besides {', '.join(map(repr, (group, y, *extra)))}")
+    for role, column in roles[2:]:
+        if column in (group, y):
+            raise DataError(f"{where} column {column!r} is both {'a predictor' if role == 'predictor' else 'an extra'} "
+                            f"and the {'group' if column == group else 'y'} column")
+        if role == "extra" and column in predictors:
+            raise DataError(f"{where} column {column!r} is both a predictor and an extra column")
+        if str(column) in ("group", "y"):
+            raise DataError(f"{where} {role} column {column!r}: its name may not be 'group' or 'y' (the models' "
+                            "frame has columns of those names)")
     for p in predictors:
-        if p in (group, y):
-            raise DataError(f"{where} column {p!r} is both a predictor and the {'group' if p == group else 'y'} column")
-        if any(ch in str(p) for ch in FORBIDDEN) or str(p) in ("group", "y"):
-            raise DataError(f"{where} predictor column {p!r}: a predictor's name may not be 'group' or 'y' "
-                            f"nor hold any of {FORBIDDEN!r} (parameters are named beta[{p}])")
-    for column in (group, y, *predictors):
+        if any(ch in str(p) for ch in FORBIDDEN):
+            raise DataError(f"{where} predictor column {p!r}: a predictor's name may not hold any of {FORBIDDEN!r} "
+                            f"(parameters are named beta[{p}])")
+    for column in (group, y, *predictors, *extra):
         missing = frame[column].isna().to_numpy()
         if missing.any():
             raise DataError(f"{where} column {column!r} has missing values in {rows_text(missing)}")
-    for column in (y, *predictors):
+    for column in (y, *predictors, *extra):
         values = pd.to_numeric(frame[column], errors="coerce")
         bad = values.isna().to_numpy() | frame[column].map(lambda v: isinstance(v, bool)).to_numpy()
         if bad.any():
@@ -125,7 +139,11 @@ def check_frame(frame: pd.DataFrame, group: str, y: str, predictors, source: str
     out = pd.DataFrame({"group": frame[group].to_numpy(), "y": frame[y].to_numpy(dtype=float)})
     for p in predictors:
         out[str(p)] = frame[p].to_numpy(dtype=float)
+    for e in extra:
+        out[str(e)] = pd.to_numeric(frame[e]).to_numpy()  # integers (a number of trials) stay integers
     out.attrs["columns"] = {"group": str(group), "y": str(y)}
+    if extra:
+        out.attrs["extra"] = [str(e) for e in extra]
     return out, warnings
 
 
@@ -137,7 +155,8 @@ def read_user_data(scenario: dict, source_dir=None) -> tuple[pd.DataFrame, list[
     if "data" in scenario:
         spec = data_spec(scenario)
         path = base / spec["file"]
-        return check_frame(read_table(path), spec["group"], spec["y"], spec["predictors"], str(spec["file"]))
+        return check_frame(read_table(path), spec["group"], spec["y"], spec["predictors"], str(spec["file"]),
+                           spec["extra"])
     gen = scenario["generator"]
     fn = load_function(base / gen["file"], gen.get("function", "generate_data"))
     try:

@@ -217,6 +217,13 @@ class Variant:
     def build_model(self, data):
         return self.module.build_model(data, **self._axis_kwargs("likelihood", "parametrization"))
 
+    def outcome(self, model):
+        """The outcome family (``zsneq.models.outcome``): Gaussian, whatever form the likelihood takes (a
+        row-wise Normal, or a ``Potential`` of per-group statistics)."""
+        from zsneq.models.outcome import GAUSSIAN_OUTCOME, outcome_family
+
+        return outcome_family(model) or GAUSSIAN_OUTCOME
+
     def to_common(self, posterior, predictors):
         return self.module.to_common(posterior, predictors)
 
