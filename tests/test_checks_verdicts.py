@@ -7,7 +7,13 @@ from conftest import TINY_SAMPLER
 
 from off_variants import OFF, as_variant
 
-from zsneq.analysis.checks import logp_equivalence, run_checks, zero_sum_dims
+from zsneq.analysis.checks import (
+    logp_equivalence,
+    posterior_logp_check,
+    run_checks,
+    unrounded_offsets,
+    zero_sum_dims,
+)
 from zsneq.analysis.summarize import combine, summarize_fit
 from zsneq.analysis.rules import Model, Verdict, classify, draws_to_settle, z_agree, z_disagree
 from zsneq.analysis.statements import outcome_clause, unmatched_clause
@@ -419,3 +425,32 @@ def test_sigma_is_said_not_to_apply_to_a_count_or_binary_outcome():
     assert unmatched_clause(own, base, "ref", poisson) == "not compared: sigma (it does not apply to a poisson outcome)"
     assert "a rename:" in unmatched_clause(own, base, "ref", normal)
     assert outcome_clause(poisson, normal, own | base) == "its outcome is poisson, the reference's normal"
+
+
+def test_offsets_from_float32_slopes_are_put_back_on_the_zero_sums_they_met():
+    """Slopes rounded to float32 move each offset by up to eps32 |slope| / tau: an axis that summed to zero
+    is snapped back (its mean subtracted), one that did not is left as it was."""
+    rng = np.random.default_rng(0)
+    beta, tau = np.array([1.0, 40.0]), np.array([0.01, 2.0])  # slopes far larger than tau: rounding matters
+    for zero_axis in (-2, -1):  # along group (the intended model), along predictor (the thread's bug)
+        z = rng.standard_normal((4, 200, 2))
+        z -= z.mean(axis=zero_axis, keepdims=True)
+        slopes = (beta + tau * z).astype(np.float32)
+        offsets = (slopes.astype(float) - beta) / tau
+        assert np.abs(offsets.mean(axis=zero_axis)).max() > 1e-9  # rounding broke the zero sum
+        fixed = unrounded_offsets(offsets, np.abs(slopes).max(axis=-2), tau)
+        assert np.abs(fixed.mean(axis=zero_axis)).max() < 1e-12
+        other = -1 if zero_axis == -2 else -2
+        assert np.abs(fixed.mean(axis=other)).max() > 0.01  # the other axis never summed to zero: not snapped
+        assert np.abs(fixed - offsets).max() < 1e-5  # moved by rounding's size only
+
+
+def test_posterior_log_density_check_passes_an_equivalent_pair_whose_group_draws_are_float32(tiny_data):
+    """With ``group_draws: float32`` the offsets read back no longer sum to zero exactly; the check must
+    still find the same model (and never call a point outside the support)."""
+    fits = {v: fit(tiny_data, v, **TINY_SAMPLER, group_draws="float32") for v in ("nonvectorized", "vectorized_fixed")}
+    assert any(v.dtype == np.float32 for v in fits["nonvectorized"]["posterior"].to_dataset().data_vars.values())
+    result = posterior_logp_check("vectorized_fixed", "nonvectorized", tiny_data, fits["vectorized_fixed"],
+                                  fits["nonvectorized"])
+    assert result["status"] == "equivalent", result
+    assert np.isfinite(result["spread"]) and result["spread"] <= result["tolerance"]

@@ -181,12 +181,38 @@ def _points(variant: str | Variant, data: RegressionData, n_points: int, seed: i
         picked = picked.rename({"sample": "draw"}).expand_dims("chain")
         common = module.to_common(picked, data.predictors)
         slopes = module.group_slopes(picked, data.predictors)
-        offsets = ((slopes - common["beta"]) / common["tau"]).transpose("chain", "draw", GROUP, PREDICTOR)
+        offsets = ((slopes.astype(float) - common["beta"]) / common["tau"]).transpose("chain", "draw", GROUP,
+                                                                                      PREDICTOR)
+        if any(v.dtype == np.float32 for v in picked.data_vars.values()):  # sampler.group_draws: float32
+            scale = np.abs(slopes.transpose("chain", "draw", GROUP, PREDICTOR).values).max(axis=-2)
+            tau = common["tau"].transpose("chain", "draw", PREDICTOR).values
+            offsets = offsets.copy(data=unrounded_offsets(offsets.values, scale, tau))
     common = common.stack(sample=("chain", "draw"))
     offsets = offsets.stack(sample=("chain", "draw")).transpose("sample", GROUP, PREDICTOR)
     return [{"beta": common["beta"].isel(sample=i).values, "tau": common["tau"].isel(sample=i).values,
              "sigma": common["sigma"].isel(sample=i).values, "offsets": offsets.isel(sample=i).values}
             for i in range(n_points)]
+
+
+def unrounded_offsets(offsets: np.ndarray, slope_scale: np.ndarray, tau: np.ndarray) -> np.ndarray:
+    """Offsets ``(..., group, predictor)`` computed from group slopes stored as float32, put back on the zero
+    sums they met before rounding: an axis along which every mean is within float32 rounding of zero has its
+    means subtracted.
+
+    Rounding a slope moves its offset by at most ``eps32 / 2 * |slope| / tau``, so along an axis where the
+    sampled offsets summed to zero every mean lies within that bound; along one where they did not, the
+    means are of order ``1 / sqrt(axis length)`` and some lie far beyond it (the axis is judged as a whole:
+    one mean near zero by chance says nothing). Without this, a zero-sum variable's log density is -inf at
+    such a point, and a posterior point would read as "outside the support". ``slope_scale``: the largest
+    ``|slope|`` per predictor, ``(..., predictor)``; ``tau`` broadcasts like it.
+    """
+    bound = 16 * np.finfo(np.float32).eps * (np.asarray(slope_scale) / np.asarray(tau))[..., None, :]
+    for axis in (-2, -1):
+        mean = offsets.mean(axis=axis, keepdims=True)
+        limit = bound.max(axis=-1, keepdims=True) if axis == -1 else bound
+        if np.all(np.abs(mean) <= limit):
+            offsets = offsets - mean
+    return offsets
 
 
 def fp_tolerance(magnitude: float, n_terms: int) -> float:
@@ -215,6 +241,10 @@ def logp_equivalence(variant: str | Variant, reference: str | Variant, data: Reg
     diffs, errors = [], []
     for i, point in enumerate(_points(ref_module, data, n_points, seed, ref_post)):
         ref_lp, ref_err = _evaluate(ref_module, ref_fn, ref_dtypes, point, data)
+        if not np.isfinite(ref_lp):
+            return {"status": "not_run", "n_points": i + 1,
+                    "reason": f"the reference's log density is {ref_lp} at a point from its own "
+                              f"{'prior' if posteriors is None else 'posterior'}, so nothing can be compared there"}
         try:
             var_lp, var_err = _evaluate(var_module, var_fn, var_dtypes, point, data)
         except NoMap as exc:
@@ -232,6 +262,10 @@ def logp_equivalence(variant: str | Variant, reference: str | Variant, data: Reg
     own = _points(var_module, data, n_points, seed + 1, var_post)
     for point in own:
         var_lp, var_err = _evaluate(var_module, var_fn, var_dtypes, point, data)
+        if not np.isfinite(var_lp):
+            return {"status": "not_run", "n_points": n_points,
+                    "reason": f"this variant's log density is {var_lp} at a point from its own "
+                              f"{'prior' if posteriors is None else 'posterior'}, so nothing can be compared there"}
         try:
             ref_lp, ref_err = _evaluate(ref_module, ref_fn, ref_dtypes, point, data)
         except NoMap:
