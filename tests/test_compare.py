@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from conftest import ROOT
+from glmm import glmm_files
 
 from zsneq.cli import main
 from zsneq.simulation.generator import simulate
@@ -145,44 +146,7 @@ def test_bad_data_stops_before_anything_is_written(sleep_csv, tmp_path, capsys):
 
 
 # a binary outcome: Bernoulli logit models, no sigma (E: outcome families through plain-PyMC files)
-LOGIT_LOOP = '''"""Bernoulli logit, slopes per predictor."""
-import pandas as pd
-import pymc as pm
-
-
-def build_model(df):
-    idx, subjects = pd.factorize(df["subject"], sort=True)
-    with pm.Model(coords={"group": subjects}) as model:
-        eta = 0
-        for k, name in enumerate(["days", "dose"], start=1):
-            b = pm.Normal(f"beta{k}", sigma=2.0)
-            s = pm.HalfNormal(f"tau{k}", sigma=1.0)
-            z = pm.ZeroSumNormal(f"z_{name}", dims="group")
-            eta = eta + (b + s * z)[idx] * df[name].to_numpy()
-        pm.Bernoulli("woke", logit_p=eta, observed=df["woke"].to_numpy())
-    return model
-'''
-LOGIT_MATRIX = '''"""Bernoulli logit, slopes as a matrix zero-summed over subjects."""
-import pandas as pd
-import pymc as pm
-
-
-def build_model(df):
-    idx, subjects = pd.factorize(df["subject"], sort=True)
-    cols = ["days", "dose"]
-    with pm.Model(coords={"group": subjects, "predictor": cols}) as model:
-        beta = pm.Normal("beta", sigma=2.0, dims="predictor")
-        tau = pm.HalfNormal("tau", sigma=1.0, dims="predictor")
-        z = pm.ZeroSumNormal("z", dims=("predictor", "group")).T
-        slopes = pm.Deterministic("beta_g", beta + tau * z, dims=("group", "predictor"))
-        pm.Bernoulli("woke", logit_p=(slopes[idx] * df[cols].to_numpy()).sum(axis=1), observed=df["woke"].to_numpy())
-    return model
-'''
-
-
-# the same written the thread's wrong way: the zero-sum over the last axis, here predictor
-LOGIT_WRONG = LOGIT_MATRIX.replace('dims=("predictor", "group")).T', 'dims=("group", "predictor"))').replace(
-    "zero-summed over subjects", "zero-summed over predictors (the thread's bug)")
+LOGIT = 'pm.Bernoulli("woke", logit_p=eta, observed=df["woke"].to_numpy())'
 
 
 @pytest.fixture(scope="module")
@@ -197,9 +161,7 @@ def woke_csv(tmp_path_factory) -> Path:
                           "woke": (rng.random(200) < p).astype(int), "days": x[:, 0], "dose": x[:, 1]})
     path = tmp_path_factory.mktemp("woke") / "woke.csv"
     frame.to_csv(path, index=False)
-    (path.parent / "logit_loop.py").write_text(LOGIT_LOOP)
-    (path.parent / "logit_matrix.py").write_text(LOGIT_MATRIX)
-    (path.parent / "logit_wrong.py").write_text(LOGIT_WRONG)
+    glmm_files(path.parent, "logit", "Bernoulli logit", LOGIT, "loop", "matrix", "wrong", beta_sd=2.0, tau_sd=1.0)
     return path
 
 

@@ -9,49 +9,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from glmm import glmm_files
 from test_compare import SAMPLER, compare, verdict_rows
 
 pytestmark = pytest.mark.e2e  # runs the workflow on a study
 
 
-# counts and binomial outcomes (log and logit links, no sigma): the same GLMM written per predictor, as a
-# matrix zero-summed over subjects, and the thread's wrong way; LIKELIHOOD is each family's observed variable
-GLMM_LOOP = '''"""FAMILY GLMM, slopes per predictor."""
-import pandas as pd
-import pymc as pm
-
-
-def build_model(df):
-    idx, subjects = pd.factorize(df["subject"], sort=True)
-    with pm.Model(coords={"group": subjects}) as model:
-        eta = 0
-        for k, name in enumerate(["days", "dose"], start=1):
-            b = pm.Normal(f"beta{k}", sigma=1.0)
-            s = pm.HalfNormal(f"tau{k}", sigma=0.5)
-            z = pm.ZeroSumNormal(f"z_{name}", dims="group")
-            eta = eta + (b + s * z)[idx] * df[name].to_numpy()
-        LIKELIHOOD
-    return model
-'''
-GLMM_MATRIX = '''"""FAMILY GLMM, slopes as a matrix zero-summed over subjects."""
-import pandas as pd
-import pymc as pm
-
-
-def build_model(df):
-    idx, subjects = pd.factorize(df["subject"], sort=True)
-    cols = ["days", "dose"]
-    with pm.Model(coords={"group": subjects, "predictor": cols}) as model:
-        beta = pm.Normal("beta", sigma=1.0, dims="predictor")
-        tau = pm.HalfNormal("tau", sigma=0.5, dims="predictor")
-        z = pm.ZeroSumNormal("z", dims=("predictor", "group")).T
-        slopes = pm.Deterministic("beta_g", beta + tau * z, dims=("group", "predictor"))
-        eta = (slopes[idx] * df[cols].to_numpy()).sum(axis=1)
-        LIKELIHOOD
-    return model
-'''
-GLMM_WRONG = GLMM_MATRIX.replace('dims=("predictor", "group")).T', 'dims=("group", "predictor"))').replace(
-    "zero-summed over subjects", "zero-summed over predictors (the thread's bug)")
+# counts and binomial outcomes (log and logit links, no sigma); LIKELIHOODS: each family's response and
+# observed variable
 LIKELIHOODS = {  # family: (response, its observed variable)
     "poisson": ("lapses", 'pm.Poisson("lapses", mu=pm.math.exp(eta), observed=df["lapses"].to_numpy())'),
     "negative binomial": ("lapses", 'pm.NegativeBinomial("lapses", mu=pm.math.exp(eta), alpha=pm.Gamma("alpha", '
@@ -61,14 +26,10 @@ LIKELIHOODS = {  # family: (response, its observed variable)
 }
 
 
-def glmm_files(directory: Path, family: str, *forms: str) -> list[str]:
-    """``<family>_loop.py``, ``<family>_matrix.py``, ``<family>_wrong.py`` (as ``forms`` asks) in ``directory``."""
-    stem = family.replace(" ", "_")
-    templates = {"loop": GLMM_LOOP, "matrix": GLMM_MATRIX, "wrong": GLMM_WRONG}
-    for form in forms:
-        text = templates[form].replace("FAMILY", family.capitalize()).replace("LIKELIHOOD", LIKELIHOODS[family][1])
-        (directory / f"{stem}_{form}.py").write_text(text)
-    return [f"{stem}_{form}.py" for form in forms]
+def family_files(directory: Path, family: str, *forms: str) -> list[str]:
+    """``<family>_loop.py``, ... (as ``forms`` asks) in ``directory`` (``glmm.glmm_files``)."""
+    return glmm_files(directory, family.replace(" ", "_"), f"{family.capitalize()} GLMM", LIKELIHOODS[family][1],
+                      *forms)
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +56,7 @@ def test_a_poisson_glmm_written_two_equivalent_ways_and_one_wrong_way(counts_dir
     predictors is; sigma does not apply to a count outcome, and the lines, the report and the prior
     predictive say so instead of showing a Gaussian quantity."""
     out = counts_dir / "poisson"
-    files = glmm_files(counts_dir, "poisson", "loop", "matrix", "wrong")
+    files = family_files(counts_dir, "poisson", "loop", "matrix", "wrong")
     proc = compare(counts_dir, *files, "--data", "counts.csv", "--group", "subject", "--y", "lapses",
                    "--predictors", "days", "dose", "--out", str(out), *SAMPLER)
     print(proc.stdout)
@@ -130,7 +91,7 @@ def test_a_count_or_binomial_glmm_written_two_ways_runs_end_to_end(counts_dir, f
     out = counts_dir / family.replace(" ", "_")
     data = ["--data", "counts.csv", "--predictors", "days", "dose"] if family != "binomial" else [
         "--data", "trials.csv", "--extra", "trials"]  # predictors: every column but subject, passed, trials
-    proc = compare(counts_dir, *glmm_files(counts_dir, family, "loop", "matrix"), *data, "--group", "subject",
+    proc = compare(counts_dir, *family_files(counts_dir, family, "loop", "matrix"), *data, "--group", "subject",
                    "--y", response, "--out", str(out), *SAMPLER)
     print(proc.stdout)
     rows = verdict_rows(proc.stdout)
