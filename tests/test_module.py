@@ -5,12 +5,10 @@ Snakefile that loads this repository's Snakefile as a ``module`` by local path; 
 and its outputs land in that directory.
 """
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import ROOT, module_snakemake
 
 pytestmark = pytest.mark.e2e  # runs the workflow on a study
 
@@ -31,7 +29,5 @@ def test_the_study_runs_as_a_module_and_its_outputs_land_in_the_project(project)
 
 
 def test_a_finished_module_study_has_nothing_to_do(project):
-    proc = subprocess.run([sys.executable, "-m", "snakemake", "--cores", "2", "-n"], cwd=project,
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-2000:]
+    proc = module_snakemake(project, "-n", timeout=300)
     assert "Nothing to be done" in proc.stdout + proc.stderr
