@@ -4,12 +4,14 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))  # test-only variant modules (wrong_tau_prior, off_variants)
@@ -18,7 +20,9 @@ from zsneq.core.dataset import RegressionData  # noqa: E402
 from zsneq.simulation.generator import simulate  # noqa: E402
 
 TINY = {"groups": 20, "rows_per_group": 10, "beta": [1.0, 1.2, 0.8], "tau": [1.0, 1.5, 0.8], "sigma": 1.0}
-TINY_SAMPLER = {"chains": 2, "tune": 100, "draws": 100, "seed": 1}
+# the tiny study's sampler settings, as ``fit`` options; its compiled models are kept in pytensor's compile
+# directory (the session's, ``pytest_configure``), as the workflow's fits keep theirs
+TINY_SAMPLER = {"chains": 2, "tune": 100, "draws": 100, "seed": 1, "numba_cache": True}
 
 
 @pytest.fixture(scope="session")
@@ -49,11 +53,44 @@ def copy_workflow(dest: Path) -> Path:
     return dest
 
 
+# --- one compile cache for the session's studies -----------------------------------------------------
+COMPILE_CACHE_VAR = "ZSNEQ_TEST_COMPILE_CACHE"
+
+
+def pytest_configure(config):
+    """Make the session's compile cache (in the controller; xdist's workers inherit its environment) and
+    compile the tests' own models into it too (pytensor's ``base_compiledir``, unless one is set already)."""
+    if COMPILE_CACHE_VAR not in os.environ:
+        os.environ[COMPILE_CACHE_VAR] = config._zsneq_compile_cache = tempfile.mkdtemp(prefix="zsneq-test-compile-")
+    flags = os.environ.get("PYTENSOR_FLAGS", "")
+    if "base_compiledir=" not in flags and "pytensor" not in sys.modules:
+        os.environ["PYTENSOR_FLAGS"] = ",".join(filter(None, [flags, f"base_compiledir={os.environ[COMPILE_CACHE_VAR]}"]))
+
+
+def pytest_unconfigure(config):
+    if made := getattr(config, "_zsneq_compile_cache", None):
+        shutil.rmtree(made, ignore_errors=True)
+
+
+def session_compile_cache() -> Path:
+    """The ``sampler.compile_cache`` of every study the test session runs, on both workers: a model's first
+    fit in any study compiles it, later fits load it. Draws are bitwise the same from a cold or a warm cache
+    (test_compile_cache), so no test's result depends on which study ran first; the tests of cold caches
+    use caches of their own."""
+    return Path(os.environ[COMPILE_CACHE_VAR])
+
+
+def with_session_cache(config: dict) -> dict:
+    """``config`` with its fits' compile cache the session's (``session_compile_cache``)."""
+    return config | {"sampler": {**config.get("sampler", {}), "compile_cache": str(session_compile_cache())}}
+
+
 def run_snakemake(workdir: Path, *args: str, config: Path = TEST_CONFIG, timeout: int = 1500,
                   check: bool = True) -> subprocess.CompletedProcess:
-    """Run the workflow in ``workdir`` on ``config`` (replacing the default config)."""
+    """Run the workflow in ``workdir`` on ``config`` (replacing the default config), its fits compiling into
+    the session's compile cache."""
     cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", str(config),
-           "--replace-workflow-config", *args]
+           "--replace-workflow-config", "--config", f"sampler={{compile_cache: {session_compile_cache()}}}", *args]
     proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=timeout)
     if check:
         assert proc.returncode == 0, proc.stderr[-4000:]
@@ -126,7 +163,8 @@ def small_module_study(tmp_path_factory) -> ResumedStudy:
     the resume tests."""
     project = tmp_path_factory.mktemp("project")
     (project / "config").mkdir()
-    (project / "config" / "config.yaml").write_text(SMALL_CONFIG.read_text())
+    (project / "config" / "config.yaml").write_text(
+        yaml.safe_dump(with_session_cache(yaml.safe_load(SMALL_CONFIG.read_text())), sort_keys=False))
     (project / "Snakefile").write_text(MODULE_SNAKEFILE.format(snakefile=ROOT / "Snakefile"))
     first_log = project / "first.log"
     with open(first_log, "w") as log:
@@ -162,10 +200,26 @@ def shared_study_modules() -> set[str]:
             if any(name in p.read_text(encoding="utf-8") for name in SHARED_STUDIES)}
 
 
+def pytest_collection_modifyitems(config, items):
+    """Longest first: the modules that use a shared study, then the SLURM study, then the other modules that
+    run a study (``e2e``), then the rest, each module's tests in their order. Under xdist, which hands the
+    modules out in this order, the long studies start at once and the short tests fill in after them,
+    instead of one worker running a long study alone at the end."""
+    shared = shared_study_modules()
+
+    def rank(item) -> int:
+        if item.path.name in shared:
+            return 0
+        return 1 if item.get_closest_marker("slurm") else 2 if item.get_closest_marker("e2e") else 3
+
+    items.sort(key=rank)
+
+
 def pytest_xdist_make_scheduler(config, log):
     """Under ``pytest -n 2`` (the default options): each test module runs on one worker, so its
     module-scoped fixtures are computed once, and every module that uses a shared study runs on the same
-    worker, so each study runs once."""
+    worker, so each study runs once. Modules are handed out in collection order
+    (``pytest_collection_modifyitems``), not by their number of tests."""
     from xdist.scheduler import LoadScopeScheduling
 
     shared = shared_study_modules()

@@ -10,8 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
-from conftest import ROOT
+from conftest import ROOT, with_session_cache
 from glmm import glmm_files
 
 from zsneq.cli import main
@@ -77,7 +78,11 @@ def sleep_csv(tmp_path_factory) -> Path:
 
 
 def compare(cwd: Path, *args: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run([str(ZSNEQ), "compare", *args], cwd=cwd, capture_output=True, text=True, timeout=1500)
+    """``zsneq compare *args`` in ``cwd``, its fits compiling into the session's compile cache."""
+    overlay = cwd / "compile-cache.yaml"
+    overlay.write_text(yaml.safe_dump(with_session_cache({})))
+    proc = subprocess.run([str(ZSNEQ), "compare", *args, "--config-overlay", str(overlay)], cwd=cwd,
+                          capture_output=True, text=True, timeout=1500)
     assert proc.returncode == 0, proc.stderr[-4000:]
     return proc
 
