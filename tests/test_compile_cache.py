@@ -5,8 +5,11 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+import pytest
 import yaml
 from conftest import ROOT, TEST_CONFIG
 
@@ -37,28 +40,42 @@ def test_private_compiledir_is_fresh_keeps_other_flags_and_is_removed(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
-def test_fits_started_at_once_on_one_cold_cache_all_succeed_with_the_same_draws(tiny_study, tmp_path):
-    """Every variant of the tiny study fitted to the same dataset at the same moment, all in one
-    empty compile cache (the worst case: a cache shared by jobs that start together)."""
+@dataclass(frozen=True)
+class ColdStart:
+    cache: Path  # the compile cache they all filled
+    fits: dict[str, Path]  # fit name -> fit file
+    variants: dict[str, str]  # fit name -> its variant
+    logs: dict[str, str]  # fit name -> what it printed
+
+
+@pytest.fixture(scope="module")
+def cold_start(tiny_study, tmp_path_factory) -> ColdStart:
+    """Every variant of the tiny study, and vectorized_fixed a second time, fitted to the study's first
+    dataset at the same moment, all in one empty compile cache (the worst case: a cache shared by jobs
+    that start together, two of them compiling the same model)."""
+    tmp = tmp_path_factory.mktemp("cold-start")
+    cache = tmp / "cache"
+    config = config_with_cache(tmp, cache)
     data = tiny_study / "results/data/tiny/rep0.parquet"
-    cache = tmp_path / "cache"
-    config = config_with_cache(tmp_path, cache)
     variants = yaml.safe_load(TEST_CONFIG.read_text())["variants"]
-    procs = {
-        v: subprocess.Popen([sys.executable, str(FIT), "--config", str(config), "--variant", v,
-                             "--data", str(data), "--out", str(tmp_path / f"{v}.nc")],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-        for v in variants
-    }
-    logs = {v: p.communicate(timeout=1200)[0] for v, p in procs.items()}
-    assert {v: p.returncode for v, p in procs.items()} == dict.fromkeys(variants, 0), logs
-    assert any(cache.rglob("*.nbi")), "the fits did not use the shared cache"
-    for v in variants:
-        fit = read_fit(tmp_path / f"{v}.nc")
-        assert fit.attrs["status"] == "ok", logs[v]
-        alone = read_fit(tiny_study / f"results/fits/tiny/{v}/rep0.nc")  # fitted by the workflow, one per job
-        for name, var in fit["posterior"].data_vars.items():
-            assert np.array_equal(var.values, alone["posterior"][name].values), (v, name)
+    jobs = {v: v for v in variants} | {"vectorized_fixed, again": "vectorized_fixed"}
+    fits = {name: tmp / f"fit{i}.nc" for i, name in enumerate(jobs)}
+    procs = {name: start_fit(config, data, fits[name], variant) for name, variant in jobs.items()}
+    logs = {name: p.communicate(timeout=1200)[0] for name, p in procs.items()}
+    assert {name: p.returncode for name, p in procs.items()} == dict.fromkeys(jobs, 0), logs
+    return ColdStart(cache, fits, jobs, logs)
+
+
+def test_fits_started_at_once_on_one_cold_cache_all_succeed_with_the_same_draws(cold_start, tiny_study):
+    """Each fit of ``cold_start`` succeeds, draws what the workflow's own job drew for its variant and
+    dataset, and the cache holds what they compiled."""
+    assert any(cold_start.cache.rglob("*.nbi")), "the fits did not use the shared cache"
+    for name, path in cold_start.fits.items():
+        fit = read_fit(path)
+        assert fit.attrs["status"] == "ok", cold_start.logs[name]
+        alone = read_fit(tiny_study / f"results/fits/tiny/{cold_start.variants[name]}/rep0.nc")  # fitted by the workflow, one per job
+        for var_name, var in fit["posterior"].data_vars.items():
+            assert np.array_equal(var.values, alone["posterior"][var_name].values), (name, var_name)
 
 
 def test_configured_compile_cache_is_kept_and_reused(tiny_study, tmp_path):
@@ -90,9 +107,9 @@ def config_with_cache(tmp_path, cache) -> os.PathLike:
     return path
 
 
-def start_fit(config, data, out) -> subprocess.Popen:
-    """``workflow/scripts/fit.py`` of vectorized_fixed on ``data`` in a fresh process."""
-    return subprocess.Popen([sys.executable, str(FIT), "--config", str(config), "--variant", "vectorized_fixed",
+def start_fit(config, data, out, variant="vectorized_fixed") -> subprocess.Popen:
+    """``workflow/scripts/fit.py`` of ``variant`` on ``data`` in a fresh process."""
+    return subprocess.Popen([sys.executable, str(FIT), "--config", str(config), "--variant", variant,
                              "--data", str(data), "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
@@ -102,38 +119,32 @@ def finish(procs: dict) -> None:
     assert {k: p.returncode for k, p in procs.items()} == dict.fromkeys(procs, 0), logs
 
 
-def test_draws_are_bitwise_the_same_from_cold_warm_half_warm_and_concurrent_caches(tmp_path):
-    """One tiny fit in fresh processes: (1) a cold cache, and at the same moment two fits filling one
-    other cold cache together; then (2) the first cache warm (nutpie's callbacks loaded, nothing
-    compiled), and a copy of it without the compiled whole-graph functions and callbacks (half warm:
-    each operation loads from the cache, the graph and the callbacks link them afresh); and (3) no
-    shared cache at all. Posterior draws and sampler statistics must agree bit
-    for bit. With numba's fast-math flags on (pytensor's default) the warm and half-warm log
-    densities differ from the cold one by about 1e-11 and the chains part ways."""
-    from zsneq.core.dataset import write_dataset
-    from zsneq.simulation.generator import simulate_scenario
-
-    data = tmp_path / "data.parquet"
-    write_dataset(*simulate_scenario(yaml.safe_load(TEST_CONFIG.read_text())["scenarios"]["tiny"], 0), data,
-                  tmp_path / "truth.parquet")
-    cold, shared = tmp_path / "cold", tmp_path / "shared"
-    finish({"cold": start_fit(config_with_cache(tmp_path, cold), data, tmp_path / "cold.nc"),
-            **{f"together{i}": start_fit(config_with_cache(tmp_path, shared), data, tmp_path / f"together{i}.nc")
-               for i in (1, 2)}})
+def test_draws_are_bitwise_the_same_from_cold_warm_half_warm_and_concurrent_caches(cold_start, tiny_study, tmp_path):
+    """vectorized_fixed on the tiny study's first dataset in fresh processes: (1) compiled into a cold
+    cache, twice at the same moment and beside the other variants (``cold_start``); (2) from that cache,
+    now warm (nutpie's callbacks loaded, nothing compiled), and from a copy of it without the compiled
+    whole-graph functions and callbacks (half warm: each operation loads from the cache, the graph and
+    the callbacks link them afresh); and (3) with no shared cache at all. Posterior draws and sampler
+    statistics must agree bit for bit with the workflow's own fit. With numba's fast-math flags on
+    (pytensor's default) the warm and half-warm log densities differ from the cold one by about 1e-11
+    and the chains part ways."""
+    data = tiny_study / "results/data/tiny/rep0.parquet"
     half = tmp_path / "half"
-    shutil.copytree(cold, half)
+    shutil.copytree(cold_start.cache, half)
     whole_graphs = list(half.rglob("*numba_funcified_fgraph*"))
     callbacks = list(half.rglob("*logp_numba-*")) + list(half.rglob("*expand_numba-*"))
     assert whole_graphs, "no compiled whole-graph function in the cache"
     assert callbacks, "no compiled nutpie callback in the cache"
     for path in whole_graphs + callbacks:
         path.unlink()
-    finish({"warm": start_fit(config_with_cache(tmp_path, cold), data, tmp_path / "warm.nc"),
+    finish({"warm": start_fit(config_with_cache(tmp_path, cold_start.cache), data, tmp_path / "warm.nc"),
             "half": start_fit(config_with_cache(tmp_path, half), data, tmp_path / "half.nc"),
             "private": start_fit(config_with_cache(tmp_path, None), data, tmp_path / "private.nc")})
-    reference = read_fit(tmp_path / "cold.nc")
-    for name in ("warm", "half", "together1", "together2", "private"):
-        fit = read_fit(tmp_path / f"{name}.nc")
+    reference = read_fit(tiny_study / "results/fits/tiny/vectorized_fixed/rep0.nc")
+    together = {name: path for name, path in cold_start.fits.items() if cold_start.variants[name] == "vectorized_fixed"}
+    assert len(together) == 2
+    for name, path in {**together, **{k: tmp_path / f"{k}.nc" for k in ("warm", "half", "private")}}.items():
+        fit = read_fit(path)
         for group in ("posterior", "sample_stats"):
             for var, values in fit[group].data_vars.items():
                 if values.dtype.kind in "fiub":

@@ -22,7 +22,7 @@ def project(small_module_study) -> Path:
 
 def test_the_study_runs_as_a_module_and_its_outputs_land_in_the_project(project):
     for path in ["results/report/index.html", "results/summary/variant_verdicts.parquet",
-                 "results/fits/twopred/vectorized_fixed/rep0.nc", "results/checks/twopred/vectorized_as_posted.json",
+                 "results/fits/twopred/vectorized_as_posted/rep0.nc", "results/checks/twopred/vectorized_as_posted.json",
                  "logs/fit/twopred/nonvectorized/rep0.log", "benchmarks/fit/twopred/nonvectorized/rep0.tsv"]:
         assert (project / path).is_file(), path
     assert not (ROOT / "results" / "fits" / "twopred").exists()  # nothing written into the workflow's own tree
