@@ -314,6 +314,20 @@ def test_mean_slope_minus_beta_in_noise_units_is_pivotal_under_zero_sum_offsets(
     assert free["slope mean over group - beta, in noise sds [x2]"].std() > 2
 
 
+def test_statistics_are_bitwise_the_same_whatever_the_chunk_of_datasets(design, monkeypatch):
+    """Small designs turn many datasets into statistics at once (``CHUNK_ROWS``): each dataset's statistics
+    are the same, bit for bit, as one dataset at a time, and the draws follow the same stream."""
+    import zsneq.analysis.prior_predictive as prior_predictive
+
+    grid = design_of(design)
+    names = ["beta[x1]", "beta[x2]", "beta[x3]", "tau[x1]"]
+    tables = []
+    for rows in (grid.n_rows, 7 * grid.n_rows, 1000 * grid.n_rows):  # 1, 7 and all 150 datasets at once
+        monkeypatch.setattr(prior_predictive, "CHUNK_ROWS", rows)
+        tables.append(draw_statistics(per_predictor(design), grid, names, 150, seed=4))
+    assert all(table.equals(tables[0]) for table in tables[1:])
+
+
 def _thread_model(name):
     return load_function(THREAD_MODELS / f"{name}.py", "build_model")
 

@@ -40,7 +40,7 @@ def test_fit_logs_progress_per_chain_and_draws_do_not_change(tiny_data, caplog, 
     """2 chains x (100 tune + 100 draws): at least two progress lines per chain, bitwise the same draws
     as a fit without progress reporting."""
     caplog.set_level(logging.INFO, logger="zsneq")
-    cache = ModelCache()  # compile once; the second fit swaps the same data in
+    cache = ModelCache(numba_cache=True)  # compile (or load) once; the second fit swaps the same data in
     variant = "vectorized_fixed+marginal"  # also draws the group slopes after sampling
     with_progress = fit(tiny_data, variant, cache=cache, progress_seconds=0.5, **TINY_SAMPLER)
     messages = [r.getMessage() for r in caplog.records]

@@ -10,6 +10,7 @@ import numpy as np
 import pymc as pm
 import pytest
 import xarray as xr
+from conftest import TINY_SAMPLER
 from pymc.model.transform.conditioning import remove_value_transforms
 
 from zsneq.analysis.structure import zero_sum_report
@@ -190,7 +191,7 @@ def written_fits(thread_data, tmp_path_factory):
     out = tmp_path_factory.mktemp("fits")
     paths = {}
     for variant in (entry("thread_transposed"), "nonvectorized"):
-        tree = fit(thread_data, variant, chains=2, tune=100, draws=100, seed=1)
+        tree = fit(thread_data, variant, **TINY_SAMPLER)
         name = variant["name"] if isinstance(variant, dict) else variant
         paths[name] = out / f"{name}.nc"
         write_fit(tree, paths[name])

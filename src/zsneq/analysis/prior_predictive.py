@@ -114,7 +114,10 @@ ROW_DRAWS = 40_000_000  # prior draws x rows per model: about 2-7 s of drawing (
 PERMUTATIONS = 999  # at least; more where the threshold needs them (``permutations_for``)
 PERMUTATIONS_PER_THRESHOLD = 20  # permutations per 1 / threshold: the smallest p-value is threshold / 20
 ALPHA = 0.05
-CHUNK = 16  # prior-predictive datasets turned into statistics at once (memory: CHUNK x rows floats)
+# Prior-predictive datasets are turned into statistics CHUNK_ROWS rows at a time (memory: that many floats
+# per variable; 16 datasets of the seed design's 200,000 rows). Small designs take many datasets at once:
+# the statistics of each dataset are the same, bit for bit, whatever the chunk.
+CHUNK_ROWS = 16 * 200_000
 # Each compiled function is called a few hundred times on arrays of one value per row: compiling fast
 # matters more than running fast (on the seed design FAST_COMPILE draws faster than the default too).
 MODE = "FAST_COMPILE"
@@ -427,8 +430,9 @@ def draw_statistics(model: pm.Model, design: Design, shared: list[str], draws: i
     variables = sorted({mapping[c][0] for c in shared} | {y_name})
     fn = compile_draws(model, variables, seed)
     tables = []
-    for start in range(0, draws, CHUNK):
-        values = [fn() for _ in range(min(CHUNK, draws - start))]
+    chunk = max(1, CHUNK_ROWS // design.n_rows)
+    for start in range(0, draws, chunk):
+        values = [fn() for _ in range(min(chunk, draws - start))]
         drawn = {name: np.stack([v[i] for v in values]) for i, name in enumerate(variables)}
         params = {}
         for common in shared:
