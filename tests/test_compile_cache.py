@@ -42,6 +42,7 @@ def test_private_compiledir_is_fresh_keeps_other_flags_and_is_removed(tmp_path):
 
 @dataclass(frozen=True)
 class ColdStart:
+    data: Path  # the dataset they fitted: the tiny study's first
     cache: Path  # the compile cache they all filled
     fits: dict[str, Path]  # fit name -> fit file
     variants: dict[str, str]  # fit name -> its variant
@@ -60,10 +61,8 @@ def cold_start(tiny_study, tmp_path_factory) -> ColdStart:
     variants = yaml.safe_load(TEST_CONFIG.read_text())["variants"]
     jobs = {v: v for v in variants} | {"vectorized_fixed, again": "vectorized_fixed"}
     fits = {name: tmp / f"fit{i}.nc" for i, name in enumerate(jobs)}
-    procs = {name: start_fit(config, data, fits[name], variant) for name, variant in jobs.items()}
-    logs = {name: p.communicate(timeout=1200)[0] for name, p in procs.items()}
-    assert {name: p.returncode for name, p in procs.items()} == dict.fromkeys(jobs, 0), logs
-    return ColdStart(cache, fits, jobs, logs)
+    logs = finish({name: start_fit(config, data, fits[name], variant) for name, variant in jobs.items()})
+    return ColdStart(data, cache, fits, jobs, logs)
 
 
 def test_fits_started_at_once_on_one_cold_cache_all_succeed_with_the_same_draws(cold_start, tiny_study):
@@ -79,7 +78,7 @@ def test_fits_started_at_once_on_one_cold_cache_all_succeed_with_the_same_draws(
             assert np.array_equal(var.values, alone["posterior"][var_name].values), (name, var_name)
 
 
-def test_configured_compile_cache_is_kept_and_reused(cold_start, tiny_study, tmp_path):
+def test_configured_compile_cache_is_kept_and_reused(cold_start, tmp_path):
     """With ``sampler.compile_cache`` a fit stores its compiled model there (numba's cache on): after
     ``cold_start`` the cache holds one pair of nutpie callbacks per model, and a later fit of one of
     them loads everything from there, compiling nothing new."""
@@ -90,10 +89,8 @@ def test_configured_compile_cache_is_kept_and_reused(cold_start, tiny_study, tmp
     for callback in ("logp_numba", "expand_numba"):  # nutpie's C callbacks are cached too (models.nutpie_numba)
         assert len(list(cold_start.cache.rglob(f"*{callback}-*.nbi"))) == len(set(cold_start.variants.values()))
     before = compiled()
-    data = tiny_study / "results/data/tiny/rep0.parquet"
-    subprocess.run([sys.executable, str(FIT), "--config", str(config_with_cache(tmp_path, cold_start.cache)),
-                    "--variant", "vectorized_fixed+marginal", "--data", str(data), "--out", str(tmp_path / "again.nc")],
-                   capture_output=True, text=True, timeout=1200, check=True)
+    finish({"again": start_fit(config_with_cache(tmp_path, cold_start.cache), cold_start.data, tmp_path / "again.nc",
+                               "vectorized_fixed+marginal")})
     fit = read_fit(tmp_path / "again.nc")
     assert fit.attrs["status"] == "ok" and fit.attrs["numba_cache"] == 1
     assert compiled() == before, "the fit compiled new functions instead of loading the cached ones"
@@ -115,9 +112,11 @@ def start_fit(config, data, out, variant="vectorized_fixed") -> subprocess.Popen
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-def finish(procs: dict) -> None:
+def finish(procs: dict) -> dict[str, str]:
+    """Wait for the fits started by ``start_fit``; each must succeed. Returns what each printed."""
     logs = {k: p.communicate(timeout=1200)[0] for k, p in procs.items()}
     assert {k: p.returncode for k, p in procs.items()} == dict.fromkeys(procs, 0), logs
+    return logs
 
 
 def test_draws_are_bitwise_the_same_from_cold_warm_half_warm_and_concurrent_caches(cold_start, tiny_study, tmp_path):
@@ -129,7 +128,7 @@ def test_draws_are_bitwise_the_same_from_cold_warm_half_warm_and_concurrent_cach
     statistics must agree bit for bit with the workflow's own fit. With numba's fast-math flags on
     (pytensor's default) the warm and half-warm log densities differ from the cold one by about 1e-11
     and the chains part ways."""
-    data = tiny_study / "results/data/tiny/rep0.parquet"
+    data = cold_start.data
     half = tmp_path / "half"
     shutil.copytree(cold_start.cache, half)
     whole_graphs = list(half.rglob("*numba_funcified_fgraph*"))
