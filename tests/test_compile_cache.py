@@ -40,6 +40,37 @@ def test_private_compiledir_is_fresh_keeps_other_flags_and_is_removed(tmp_path):
     assert not list(tmp_path.iterdir())
 
 
+def test_a_private_compiledir_without_c_code_compiles_none_and_computes_the_same(tmp_path):
+    """``private_compiledir(c_code=False)`` (the jobs other than fits): pytensor has no C compiler and runs
+    Python code, a function compiles nothing into the directory and gives what the C-compiled one gives,
+    and the previous flags are back afterwards."""
+    code = (
+        "import os, numpy as np\n"
+        "from zsneq.core.io import private_compiledir\n"
+        "with private_compiledir(c_code=False) as d:\n"
+        "    import pytensor, pytensor.tensor as pt\n"
+        "    x = pt.vector('x')\n"
+        "    f = pytensor.function([x], pt.log1p(pt.exp(x)).sum() + (x ** 2 / 3).sum())\n"
+        "    value = float(f(np.linspace(-5, 5, 101)))\n"
+        "    print(repr(pytensor.config.cxx), pytensor.config.linker, sum(len(files) for _, _, files in os.walk(d)),\n"
+        "          value.hex())\n"
+        "print(os.environ['PYTENSOR_FLAGS'])\n"
+    )
+    env = {**os.environ, "TMPDIR": str(tmp_path), "PYTENSOR_FLAGS": "floatX=float64"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300,
+                         check=True, cwd=ROOT / "src").stdout.split()
+    import numpy as np
+    import pytensor
+    import pytensor.tensor as pt
+
+    assert pytensor.config.cxx, "the test session itself compiles C"
+    x = pt.vector("x")
+    with_c = pytensor.function([x], pt.log1p(pt.exp(x)).sum() + (x ** 2 / 3).sum())(np.linspace(-5, 5, 101))
+    assert out[:3] == ["''", "py", "0"], out
+    assert float.fromhex(out[3]) == pytest.approx(float(with_c), rel=1e-14), out
+    assert out[4:] == ["floatX=float64"], out
+
+
 @dataclass(frozen=True)
 class ColdStart:
     data: Path  # the dataset they fitted: the tiny study's first

@@ -36,7 +36,7 @@ if "snakemake" in globals():
     from zsneq.core.io import private_compiledir
 
     sm = globals()["snakemake"]
-    with private_compiledir():  # a compile cache of this job's own, in node-local temporary storage
+    with private_compiledir(c_code=False):  # a compile cache of its own, in node-local temporary storage; no C
         main(sm.input.data, sm.input.fit, sm.input.reference_fit, sm.params.variant, sm.params.reference,
              sm.output[0], scenario=sm.wildcards.scenario, log=sm.log[0])
 elif __name__ == "__main__":

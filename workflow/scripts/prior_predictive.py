@@ -49,7 +49,7 @@ if "snakemake" in globals():
 
     sm = globals()["snakemake"]
     options = {k: sm.params[k] for k in ("draws", "permutations", "alpha") if k in sm.params.keys()}
-    with private_compiledir():  # a compile cache of this job's own, in node-local temporary storage
+    with private_compiledir(c_code=False):  # a compile cache of its own, in node-local temporary storage; no C
         main(sm.input.data, sm.params.variant, sm.params.reference, sm.output[0], check=sm.input.check,
              reference_check=sm.input.reference_check[0] if sm.input.reference_check else None,
              power=sm.input.power, scenario=sm.wildcards.scenario, n_comparisons=sm.params.get("n_comparisons", 1),

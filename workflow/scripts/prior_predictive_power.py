@@ -33,7 +33,7 @@ if "snakemake" in globals():
 
     sm = globals()["snakemake"]
     options = {k: sm.params[k] for k in ("draws", "permutations", "alpha") if k in sm.params.keys()}
-    with private_compiledir():  # a compile cache of this job's own, in node-local temporary storage
+    with private_compiledir(c_code=False):  # a compile cache of its own, in node-local temporary storage; no C
         main(sm.input.data, sm.params.reference, sm.output[0], scenario=sm.wildcards.scenario,
              n_comparisons=sm.params.get("n_comparisons", 1), log=sm.log[0], **options)
 elif __name__ == "__main__":
