@@ -16,7 +16,10 @@ Where PyTensor cannot cache an inner function (no key), the callbacks are compil
 as nutpie does.
 
 The callbacks compute what nutpie's do, with the same inner functions: the draws are bitwise the same
-from a cold, a warm and a half-warm cache (``tests/test_compile_cache.py``).
+from a cold, a warm and a half-warm cache (``tests/test_compile_cache.py``). They copy their results
+with explicit loops where nutpie writes ``out[...] = grad``: numba types and lowers that through its
+general fancy-indexing path, which made a compile that misses the callbacks in the cache about 1.3 s
+(15-20%) slower on the tiny study's models.
 """
 
 from __future__ import annotations
@@ -36,7 +39,8 @@ def logp_numba(dim, x_, out_, logp_, user_data_):
         logp = numba.carray(logp_, ())
         logp_val, grad = extract_logp(x, user_data_)
         logp[()] = logp_val
-        out[...] = grad
+        for i in range({n_dim}):
+            out[i] = grad[i]
         for i in range({n_dim}):
             if not np.isfinite(out[i]):
                 return 3
@@ -57,7 +61,8 @@ def expand_numba(dim, expanded, x_, out_, user_data_):
         x = numba.carray(x_, ({n_dim},))
         out = numba.carray(out_, ({n_expanded},))
         (values,) = extract_expand(x, user_data_)
-        out[...] = values
+        for i in range({n_expanded}):
+            out[i] = values[i]
     except Exception:  # noqa: BLE001
         return -2
     return 0
