@@ -5,6 +5,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from conftest import ROOT, TEST_CONFIG
 from zsneq.models.fit_file import read_fit
 
 FIT = ROOT / "workflow" / "scripts" / "fit.py"
+WAITED = "waiting for another process compiling the same model"
 
 
 def test_private_compiledir_is_fresh_keeps_other_flags_and_is_removed(tmp_path):
@@ -71,6 +73,41 @@ def test_a_private_compiledir_without_c_code_compiles_none_and_computes_the_same
     assert out[4:] == ["floatX=float64"], out
 
 
+def test_a_compile_lock_makes_a_second_process_wait_for_the_same_model_only(tmp_path, tiny_data):
+    """``compile_lock``: while one holds a model's lock, another process asking for the same key waits
+    until it is released (and says so), and one asking for another model's key does not wait.
+    ``model_key``: the same for a model built twice, different for another variant."""
+    from zsneq.models.compilation import compile_lock, model_key
+    from zsneq.models.variants import get_variant
+
+    keys = [model_key(get_variant(v).build_model(tiny_data))
+            for v in ("vectorized_fixed", "vectorized_fixed", "vectorized_dims")]
+    assert keys[0] == keys[1] != keys[2]
+    code = (
+        "import logging, sys, time\n"
+        "from pathlib import Path\n"
+        "from zsneq.models.compilation import compile_lock\n"
+        "logging.basicConfig(level=logging.INFO, format='%(message)s')\n"
+        "t0 = time.monotonic()\n"
+        "with compile_lock(Path(sys.argv[1]), sys.argv[2]):\n"
+        "    print(f'entered after {time.monotonic() - t0:.1f} s')\n"
+    )
+
+    def other(key):
+        return subprocess.Popen([sys.executable, "-c", code, str(tmp_path), key], cwd=ROOT / "src", text=True,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+
+    with compile_lock(tmp_path, keys[0]):
+        same, different = other(keys[0]), other(keys[2])
+        out_different = different.communicate(timeout=120)[0]
+        time.sleep(1.0)
+        assert same.poll() is None, "the same model's compile did not wait"
+    out_same = same.communicate(timeout=120)[0]
+    assert WAITED in out_same and "waited" in out_same, out_same
+    assert WAITED not in out_different and "entered after" in out_different, out_different
+    assert float(out_same.split("entered after ")[1].split()[0]) >= 1.0, out_same
+
+
 @dataclass(frozen=True)
 class ColdStart:
     data: Path  # the dataset they fitted: the tiny study's first
@@ -84,7 +121,7 @@ class ColdStart:
 def cold_start(tiny_study, tmp_path_factory) -> ColdStart:
     """Every variant of the tiny study, and vectorized_fixed a second time, fitted to the study's first
     dataset at the same moment, all in one empty compile cache (the worst case: a cache shared by jobs
-    that start together, two of them compiling the same model)."""
+    that start together, compiling models that share operations, two of them the same model)."""
     tmp = tmp_path_factory.mktemp("cold-start")
     cache = tmp / "cache"
     config = config_with_cache(tmp, cache)
@@ -98,8 +135,11 @@ def cold_start(tiny_study, tmp_path_factory) -> ColdStart:
 
 def test_fits_started_at_once_on_one_cold_cache_all_succeed_with_the_same_draws(cold_start, tiny_study):
     """Each fit of ``cold_start`` succeeds, draws what the workflow's own job drew for its variant and
-    dataset, and the cache holds what they compiled."""
+    dataset, and the cache holds what they compiled. Of the two fits of one model, one compiled it and
+    the other waited for that compile and loaded it (``compile_lock``); no other fit waited."""
     assert any(cold_start.cache.rglob("*.nbi")), "the fits did not use the shared cache"
+    waited = {name for name, log in cold_start.logs.items() if WAITED in log}
+    assert len(waited) == 1 and cold_start.variants[waited.pop()] == "vectorized_fixed", cold_start.logs
     for name, path in cold_start.fits.items():
         fit = read_fit(path)
         assert fit.attrs["status"] == "ok", cold_start.logs[name]
