@@ -85,13 +85,18 @@ def with_session_cache(config: dict) -> dict:
     return config | {"sampler": {**config.get("sampler", {}), "compile_cache": str(session_compile_cache())}}
 
 
+def snakemake_command(config: Path, *args: str) -> list[str]:
+    """The command running the workflow on ``config`` (replacing the default config), its fits compiling into
+    the session's compile cache."""
+    return [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", str(config),
+            "--replace-workflow-config", "--config", f"sampler={{compile_cache: {session_compile_cache()}}}", *args]
+
+
 def run_snakemake(workdir: Path, *args: str, config: Path = TEST_CONFIG, timeout: int = 1500,
                   check: bool = True) -> subprocess.CompletedProcess:
-    """Run the workflow in ``workdir`` on ``config`` (replacing the default config), its fits compiling into
-    the session's compile cache."""
-    cmd = [sys.executable, "-m", "snakemake", "--cores", "2", "--configfile", str(config),
-           "--replace-workflow-config", "--config", f"sampler={{compile_cache: {session_compile_cache()}}}", *args]
-    proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, timeout=timeout)
+    """Run the workflow in ``workdir`` (``snakemake_command``) and wait for it."""
+    proc = subprocess.run(snakemake_command(config, *args), cwd=workdir, capture_output=True, text=True,
+                          timeout=timeout)
     if check:
         assert proc.returncode == 0, proc.stderr[-4000:]
     return proc
@@ -191,7 +196,9 @@ def small_module_study(tmp_path_factory) -> ResumedStudy:
 
 # --- pytest-xdist: which tests share a worker ------------------------------------------------------------
 # Studies that run the workflow are session fixtures shared across test modules; each must run once.
-SHARED_STUDIES = ("tiny_study", "small_module_study")
+# The SLURM study (test_slurm) joins them: its jobs mostly wait for the scheduler, so it runs in the background
+# while the shared studies' tests run on the same worker (``pytest_collection_modifyitems``).
+SHARED_STUDIES = ("tiny_study", "small_module_study", "slurm_study")
 
 
 def shared_study_modules() -> set[str]:
@@ -201,16 +208,20 @@ def shared_study_modules() -> set[str]:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Longest first: the modules that use a shared study, then the SLURM study, then the other modules that
-    run a study (``e2e``), then the rest, each module's tests in their order. Under xdist, which hands the
-    modules out in this order, the long studies start at once and the short tests fill in after them,
-    instead of one worker running a long study alone at the end."""
+    """Longest first: the first SLURM test (it submits the SLURM study, which then runs in the background),
+    the modules that use a shared study, the other SLURM tests (they wait for that study and check it), the
+    other modules that run a study (``e2e``), then the rest, each module's tests in their order. Under xdist,
+    which hands the modules out in this order, the long studies start at once and the short tests fill in
+    after them, instead of one worker running a long study alone at the end."""
     shared = shared_study_modules()
+    slurm = [item for item in items if item.get_closest_marker("slurm")]
 
     def rank(item) -> int:
-        if item.path.name in shared:
-            return 0
-        return 1 if item.get_closest_marker("slurm") else 2 if item.get_closest_marker("e2e") else 3
+        if item is slurm[0]:
+            return -1
+        if item.get_closest_marker("slurm"):
+            return 1
+        return 0 if item.path.name in shared else 2 if item.get_closest_marker("e2e") else 3
 
     items.sort(key=rank)
 
