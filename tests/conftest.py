@@ -217,7 +217,7 @@ def pytest_collection_modifyitems(config, items):
     slurm = [item for item in items if item.get_closest_marker("slurm")]
 
     def rank(item) -> int:
-        if item is slurm[0]:
+        if slurm and item is slurm[0]:
             return -1
         if item.get_closest_marker("slurm"):
             return 1

@@ -134,6 +134,19 @@ def test_user_model_errors_are_one_line_naming_the_file(tmp_path, thread_data, b
     assert "\n" not in text and str(file.resolve()) in text and message in text, text
 
 
+def test_a_fits_quantities_are_named_without_importing_the_model_file(tmp_path):
+    """A user variant names a fit's beta, tau and sigma from the posterior's variable names alone: the
+    file (which would fail on import here) is read only when its model or description is asked for."""
+    file = _write(tmp_path / "mine.py", "raise RuntimeError('imported')\ndef make_model(frame):\n    pass\n")
+    variant = get_variant({"name": "mine", "file": file, "function": "make_model"})
+    posterior = xr.Dataset({"beta": (("chain", "draw", "predictor"), np.ones((1, 2, 2))),
+                            "sigma": (("chain", "draw"), np.ones((1, 2)))}, coords={"predictor": ["x1", "x2"]})
+    common = variant.common_quantities(posterior, ["x1", "x2"])
+    assert set(common.data_vars) == {"beta", "sigma"}
+    with pytest.raises(UserModelError, match="RuntimeError: imported"):
+        variant.DESCRIPTION
+
+
 def test_config_entries_are_checked(tmp_path):
     file = _write(tmp_path / "m.py", "def build_model(frame):\n    pass\n")
     problems = variant_problems(["nonvectorized", {"name": "nonvectorized", "file": file},

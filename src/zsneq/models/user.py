@@ -253,7 +253,12 @@ class UserVariant:
         self.spec = spec
         self.name = spec.name
         self.__file__ = str(spec.file)
-        self.DESCRIPTION = description(spec)
+
+    @property
+    def DESCRIPTION(self) -> str:  # noqa: N802 (the name the variant interface gives it)
+        """``description``, read when first asked for: naming a fit's quantities (``common_quantities``)
+        needs neither the file nor PyMC, so the plotting and summary jobs do not import them."""
+        return description(self.spec)
 
     def __repr__(self) -> str:
         return f"UserVariant({self.name!r}, {str(self.spec.file)!r})"
