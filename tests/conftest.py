@@ -201,19 +201,29 @@ def small_module_study(tmp_path_factory) -> ResumedStudy:
 SHARED_STUDIES = ("tiny_study", "small_module_study", "slurm_study")
 
 
-def shared_study_modules() -> set[str]:
-    """File names of the test modules that use a shared study (read from their text)."""
+# Names whose use marks a module that samples or draws from models in the test process (tens of seconds).
+IN_PROCESS = ("TINY_SAMPLER", "estimate_power", "compare_variants")
+
+
+def modules_naming(names) -> set[str]:
+    """File names of the test modules whose text names any of ``names``."""
     return {p.name for p in Path(__file__).parent.glob("test_*.py")
-            if any(name in p.read_text(encoding="utf-8") for name in SHARED_STUDIES)}
+            if any(name in p.read_text(encoding="utf-8") for name in names)}
+
+
+def shared_study_modules() -> set[str]:
+    """File names of the test modules that use a shared study."""
+    return modules_naming(SHARED_STUDIES)
 
 
 def pytest_collection_modifyitems(config, items):
     """Longest first: the first SLURM test (it submits the SLURM study, which then runs in the background),
     the modules that use a shared study, the other SLURM tests (they wait for that study and check it), the
-    other modules that run a study (``e2e``), then the rest, each module's tests in their order. Under xdist,
-    which hands the modules out in this order, the long studies start at once and the short tests fill in
-    after them, instead of one worker running a long study alone at the end."""
-    shared = shared_study_modules()
+    other modules that run a study (``e2e``), the modules that sample models in the test process
+    (``IN_PROCESS``), then the rest, each module's tests in their order. Under xdist, which hands the modules
+    out in this order, the long studies start at once and the short tests fill in after them, instead of one
+    worker running a long module alone at the end."""
+    shared, in_process = shared_study_modules(), modules_naming(IN_PROCESS)
     slurm = [item for item in items if item.get_closest_marker("slurm")]
 
     def rank(item) -> int:
@@ -221,7 +231,9 @@ def pytest_collection_modifyitems(config, items):
             return -1
         if item.get_closest_marker("slurm"):
             return 1
-        return 0 if item.path.name in shared else 2 if item.get_closest_marker("e2e") else 3
+        if item.path.name in shared:
+            return 0
+        return 2 if item.get_closest_marker("e2e") else 3 if item.path.name in in_process else 4
 
     items.sort(key=rank)
 

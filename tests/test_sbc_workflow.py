@@ -23,7 +23,10 @@ CONFIG = {
     "scenarios": {"sbc": {"truth": "prior", "groups": 5, "rows_per_group": 10, "predictors": 1, "seed": 3,
                           "replicates": REPS, "batch_size": REPS}},
     "variants": ["vectorized_fixed", WRONG],
-    "reference_variant": "vectorized_fixed",
+    # These tests are about calibration against the truth, which does not depend on the reference. With the
+    # miscalibrated variant as the reference the prior-predictive power job has no known alternatives to
+    # estimate and says so in a second, instead of about ten.
+    "reference_variant": WRONG,
     "sampler": {"chains": 2, "tune": 100, "draws": 100, "seed": 1},
     "calibration": {"rank_draws": 50},
 }
