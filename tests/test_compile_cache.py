@@ -270,3 +270,24 @@ def test_a_warm_compile_loads_nutpies_callbacks_instead_of_compiling_them(tmp_pa
     hits = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600, check=True,
                            cwd=ROOT / "src").stdout.split() for _ in range(2)]
     assert hits == [["0", "0"], ["1", "1"]], hits
+
+
+def test_nutpie_is_imported_without_arviz_and_reads_only_what_arviz_base_provides():
+    """``import_nutpie`` in a fresh process: neither ``arviz`` nor arviz_stats/arviz_plots/matplotlib is
+    imported, every ``arviz.<name>`` nutpie's source reads is one the stand-in provides, and after a later
+    ``import arviz`` (the real package) nutpie's names are the very functions the real package has."""
+    from zsneq.models.nutpie_numba import NUTPIE_ARVIZ_NAMES, nutpie_arviz_names
+
+    assert nutpie_arviz_names() == set(NUTPIE_ARVIZ_NAMES)
+    code = f"""
+import sys
+from zsneq.models.nutpie_numba import import_nutpie
+import_nutpie()
+print(sorted(m for m in ("arviz", "arviz_stats", "arviz_plots", "matplotlib") if m in sys.modules))
+import arviz
+print(all(getattr(sys.modules["nutpie.sample"].arviz, name) is getattr(arviz, name) for name in {NUTPIE_ARVIZ_NAMES!r}))
+print(arviz.__name__, hasattr(arviz, "summary"))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT / "src")}).stdout.split("\n")
+    assert out[:3] == ["[]", "True", "arviz True"], out

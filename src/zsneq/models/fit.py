@@ -61,8 +61,9 @@ def fit(
     None logs none.
     ``group_draws``: how the group-level draws are stored (:func:`group_draws_groups`).
     """
-    import nutpie
+    from zsneq.models.nutpie_numba import import_nutpie
 
+    nutpie = import_nutpie()
     module = get_variant(variant)
     spec = variant if isinstance(variant, Mapping) else None
     variant = variant_name(variant)
