@@ -274,20 +274,24 @@ def test_a_warm_compile_loads_nutpies_callbacks_instead_of_compiling_them(tmp_pa
 
 def test_nutpie_is_imported_without_arviz_and_reads_only_what_arviz_base_provides():
     """``import_nutpie`` in a fresh process: neither ``arviz`` nor arviz_stats/arviz_plots/matplotlib is
-    imported, every ``arviz.<name>`` nutpie's source reads is one the stand-in provides, and after a later
+    imported, only nutpie's sample module holds the stand-in (no other module imported meanwhile took it
+    for ``arviz``), every ``arviz.<name>`` nutpie's source reads is one it provides, and after a later
     ``import arviz`` (the real package) nutpie's names are the very functions the real package has."""
     from zsneq.models.nutpie_numba import NUTPIE_ARVIZ_NAMES, nutpie_arviz_names
 
     assert nutpie_arviz_names() == set(NUTPIE_ARVIZ_NAMES)
     code = f"""
 import sys
+import arviz_base
 from zsneq.models.nutpie_numba import import_nutpie
+before = set(sys.modules)
 import_nutpie()
 print(sorted(m for m in ("arviz", "arviz_stats", "arviz_plots", "matplotlib") if m in sys.modules))
+print(sorted(f"{{m}}.{{k}}" for m in set(sys.modules) - before for k, v in vars(sys.modules[m]).items() if v is arviz_base))
 import arviz
 print(all(getattr(sys.modules["nutpie.sample"].arviz, name) is getattr(arviz, name) for name in {NUTPIE_ARVIZ_NAMES!r}))
 print(arviz.__name__, hasattr(arviz, "summary"))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={**os.environ, "PYTHONPATH": str(ROOT / "src")}).stdout.split("\n")
-    assert out[:3] == ["[]", "True", "arviz True"], out
+    assert out[:4] == ["[]", "['nutpie.sample.arviz']", "True", "arviz True"], out
