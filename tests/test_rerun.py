@@ -4,7 +4,6 @@ Which jobs an edit re-runs is read from Snakemake's own dry run (``snakemake -n`
 the finished tiny study.
 """
 
-import os
 import shutil
 import subprocess
 import sys
@@ -24,6 +23,7 @@ from conftest import (
     module_snakemake,
     result_files,
     run_snakemake,
+    with_session_cache,
 )
 
 from zsneq.core.figures import FIGURES
@@ -160,13 +160,15 @@ def test_two_runs_give_bitwise_identical_data_and_draws(small_module_study, tiny
 
 
 def test_draws_do_not_depend_on_what_a_previous_job_left_in_the_compile_cache(tmp_path, tiny_study):
-    """The same fit twice in fresh processes sharing one compile directory: identical draws."""
+    """The same fit twice in fresh processes, from the compile cache the study's jobs left (the
+    session's): identical draws, and the draws of the study's own job."""
     data = tiny_study / "results/data/tiny/rep0.parquet"
-    env = {**os.environ, "PYTENSOR_FLAGS": f"base_compiledir={tmp_path / 'cache'}"}
+    config = tmp_path / "config.yaml"  # not the default cache, .cache/compile under the working directory
+    config.write_text(yaml.safe_dump(with_session_cache(yaml.safe_load(TEST_CONFIG.read_text()))))
     for k in (1, 2):
-        subprocess.run([sys.executable, str(SCRIPTS / "fit.py"), "--config", str(TEST_CONFIG), "--variant",
+        subprocess.run([sys.executable, str(SCRIPTS / "fit.py"), "--config", str(config), "--variant",
                         "vectorized_fixed", "--data", str(data), "--out", str(tmp_path / f"{k}.nc")],
-                       check=True, env=env, capture_output=True, timeout=900)
+                       check=True, capture_output=True, timeout=900, cwd=tmp_path)
     a, b = read_fit(tmp_path / "1.nc"), read_fit(tmp_path / "2.nc")
     assert np.array_equal(a["posterior"]["beta"].values, b["posterior"]["beta"].values)
     reference = read_fit(tiny_study / "results/fits/tiny/vectorized_fixed/rep0.nc")
