@@ -85,6 +85,12 @@ def with_session_cache(config: dict) -> dict:
     return config | {"sampler": {**config.get("sampler", {}), "compile_cache": str(session_compile_cache())}}
 
 
+def write_session_config(path: Path, config: Path = TEST_CONFIG) -> Path:
+    """``config`` written to ``path`` with its fits compiling into the session's cache (``with_session_cache``)."""
+    path.write_text(yaml.safe_dump(with_session_cache(yaml.safe_load(config.read_text())), sort_keys=False))
+    return path
+
+
 def snakemake_command(config: Path, *args: str) -> list[str]:
     """The command running the workflow on ``config`` (replacing the default config), its fits compiling into
     the session's compile cache."""
@@ -168,8 +174,7 @@ def small_module_study(tmp_path_factory) -> ResumedStudy:
     the resume tests."""
     project = tmp_path_factory.mktemp("project")
     (project / "config").mkdir()
-    (project / "config" / "config.yaml").write_text(
-        yaml.safe_dump(with_session_cache(yaml.safe_load(SMALL_CONFIG.read_text())), sort_keys=False))
+    write_session_config(project / "config" / "config.yaml", SMALL_CONFIG)
     (project / "Snakefile").write_text(MODULE_SNAKEFILE.format(snakefile=ROOT / "Snakefile"))
     first_log = project / "first.log"
     with open(first_log, "w") as log:

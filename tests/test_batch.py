@@ -9,7 +9,7 @@ import pandas as pd
 import pymc as pm
 import pytest
 import yaml
-from conftest import ROOT, TEST_CONFIG, TINY, with_session_cache
+from conftest import ROOT, TEST_CONFIG, TINY, write_session_config
 
 from zsneq.core.config import replicate_batches
 from zsneq.core.dataset import RegressionData
@@ -73,8 +73,7 @@ def test_a_batch_job_gives_bitwise_the_draws_of_separate_jobs(tiny_study, tmp_pa
     depend on threads either."""
     data = [tiny_study / f"results/data/tiny/rep{r}.parquet" for r in (0, 1)]
     outs = [tmp_path / f"rep{r}.nc" for r in (0, 1)]
-    config = tmp_path / "config.yaml"  # the study's config, compiling into the session's cache as the study did
-    config.write_text(yaml.safe_dump(with_session_cache(yaml.safe_load(TEST_CONFIG.read_text()))))
+    config = write_session_config(tmp_path / "config.yaml")  # compiling into the session's cache as the study did
     subprocess.run([sys.executable, str(ROOT / "workflow" / "scripts" / "fit.py"), "--config", str(config),
                     "--variant", "vectorized_fixed", "--scenario", "tiny", "--rep", "0", "1",
                     "--data", *map(str, data), "--out", *map(str, outs)], check=True, capture_output=True, timeout=1200)

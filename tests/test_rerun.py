@@ -23,7 +23,7 @@ from conftest import (
     module_snakemake,
     result_files,
     run_snakemake,
-    with_session_cache,
+    write_session_config,
 )
 
 from zsneq.core.figures import FIGURES
@@ -163,8 +163,7 @@ def test_draws_do_not_depend_on_what_a_previous_job_left_in_the_compile_cache(tm
     """The same fit twice in fresh processes, from the compile cache the study's jobs left (the
     session's): identical draws, and the draws of the study's own job."""
     data = tiny_study / "results/data/tiny/rep0.parquet"
-    config = tmp_path / "config.yaml"  # not the default cache, .cache/compile under the working directory
-    config.write_text(yaml.safe_dump(with_session_cache(yaml.safe_load(TEST_CONFIG.read_text()))))
+    config = write_session_config(tmp_path / "config.yaml")  # not the default .cache/compile under the cwd
     for k in (1, 2):
         subprocess.run([sys.executable, str(SCRIPTS / "fit.py"), "--config", str(config), "--variant",
                         "vectorized_fixed", "--data", str(data), "--out", str(tmp_path / f"{k}.nc")],

@@ -27,10 +27,8 @@ general fancy-indexing path, which made a compile that misses the callbacks in t
 from __future__ import annotations
 
 import hashlib
-import re
 import sys
 from importlib.metadata import version
-from pathlib import Path
 
 import numpy as np
 
@@ -61,14 +59,6 @@ def import_nutpie():
         if sys.modules.get("arviz") is arviz_base:
             del sys.modules["arviz"]
     return nutpie
-
-
-def nutpie_arviz_names() -> set[str]:
-    """Every ``arviz.<name>`` nutpie's own source reads (the names :func:`import_nutpie` must provide)."""
-    from importlib.util import find_spec
-
-    root = Path(find_spec("nutpie").origin).parent
-    return {name for path in root.rglob("*.py") for name in re.findall(r"\barviz\.(\w+)", path.read_text())}
 
 
 _LOGP_SRC = """
