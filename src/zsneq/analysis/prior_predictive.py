@@ -473,17 +473,32 @@ def _ks_kernel():
 
     @numba.njit(cache=True, nogil=True)
     def kernel(first, second, orders, ends):
+        # In integers: with a and b rows of each sample at or below a value, n_second * a - n_first * b is the
+        # gap of the two distribution functions times n_first * n_second, so each row adds one precomputed
+        # step. The gap in floats, a / n_first - b / n_second, is taken only where the integer gap reaches
+        # its largest yet: the result is, bit for bit, the largest float gap (distinct gaps differ by at
+        # least 1 / (n_first n_second), far more than rounding).
         out = np.empty((first.shape[0], orders.shape[0]))
+        n = orders.shape[1]
+        steps = np.empty((n, 2), np.int64)  # per row: its step, and whether it is in either sample
         for r in range(first.shape[0]):
-            n_first, n_second = first[r].sum(), second[r].sum()
+            n_first, n_second = np.int64(first[r].sum()), np.int64(second[r].sum())
+            for row in range(n):
+                steps[row, 0] = n_second * first[r, row] - n_first * second[r, row]
+                steps[row, 1] = first[r, row] + second[r, row]
             for k in range(orders.shape[0]):
-                below_first, below_second, gap = 0, 0, 0.0
-                for i in range(orders.shape[1]):
+                scaled, rows_in, top, gap = np.int64(0), np.int64(0), np.int64(0), 0.0
+                for i in range(n):
                     row = orders[k, i]
-                    below_first += first[r, row]
-                    below_second += second[r, row]
+                    scaled += steps[row, 0]
+                    rows_in += steps[row, 1]
                     if ends[k, i]:
-                        gap = max(gap, abs(below_first / n_first - below_second / n_second))
+                        size = scaled if scaled >= 0 else -scaled
+                        if size >= top:
+                            below_first = (scaled + n_first * rows_in) // (n_first + n_second)
+                            exact = abs(below_first / n_first - (rows_in - below_first) / n_second)
+                            gap = exact if size > top else max(gap, exact)
+                            top = size
                 out[r, k] = gap
         return out
 
