@@ -15,7 +15,7 @@ from zsneq.analysis.checks import (
     zero_sum_dims,
 )
 from zsneq.analysis.summarize import combine, summarize_fit
-from zsneq.analysis.rules import Model, Verdict, classify, draws_to_settle, z_agree, z_disagree
+from zsneq.analysis.rules import Model, Verdict, classify, draws_to_settle, upper_quantile, z_agree, z_disagree
 from zsneq.analysis.statements import outcome_clause, unmatched_clause
 from zsneq.analysis.verdicts import (
     choose_baselines,
@@ -454,3 +454,13 @@ def test_posterior_log_density_check_passes_an_equivalent_pair_whose_group_draws
                                   fits["nonvectorized"])
     assert result["status"] == "equivalent", result
     assert np.isfinite(result["spread"]) and result["spread"] <= result["tolerance"]
+
+
+def test_upper_quantiles_are_scipy_stats_own_bit_for_bit():
+    """``upper_quantile`` (scipy.special's ndtri) gives what ``scipy.stats.norm.isf`` gives, bit for bit,
+    so no verdict depends on which of the two computed its margins."""
+    from scipy.stats import norm
+
+    levels = [*np.geomspace(1e-12, 0.5, 2001), *np.linspace(0.001, 0.999, 999), 0.05, 0.05 / 3, 0.1 / 2 / 7]
+    assert [upper_quantile(p) for p in levels] == [float(norm.isf(p)) for p in levels]
+    assert z_agree(0.05) == float(norm.isf(0.05)) and z_disagree(0.05, 12) == float(norm.isf(0.05 / 12))

@@ -72,6 +72,15 @@ def test_the_analysis_layer_does_not_load_matplotlib():
     assert out.strip() == "[]", f"importing core..analysis loads matplotlib: {out.strip()[:300]}"
 
 
+def test_the_verdict_and_report_jobs_do_not_load_scipy_stats():
+    """Verdicts and the report need normal quantiles only (``rules.upper_quantile``, scipy.special):
+    loading scipy.stats would cost each of those jobs about half a second."""
+    modules = ["zsneq.analysis.verdicts", "zsneq.presentation.report"]
+    code = f"import sys\nfor m in {modules!r}: __import__(m)\nprint('scipy.stats' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
+
+
 def test_a_built_in_variant_imports_only_the_shared_variant_modules():
     """Declared code inputs (workflow/rules/common.smk) give each variant's jobs its own module plus the
     shared ``_`` modules; a variant importing another variant's module would escape that."""
