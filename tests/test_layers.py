@@ -74,7 +74,7 @@ def test_the_analysis_layer_does_not_load_matplotlib():
 
 def test_the_verdict_and_report_jobs_do_not_load_scipy_stats():
     """Verdicts and the report need normal quantiles only (``rules.upper_quantile``, scipy.special):
-    loading scipy.stats would cost each of those jobs about half a second."""
+    loading scipy.stats would cost each of those jobs about 0.4 CPU-s."""
     modules = ["zsneq.analysis.verdicts", "zsneq.presentation.report"]
     code = f"import sys\nfor m in {modules!r}: __import__(m)\nprint('scipy.stats' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
