@@ -65,20 +65,22 @@ def test_there_is_no_import_cycle():
             visit(module, [module])
 
 
+def modules_loaded_by(modules: list[str]) -> set[str]:
+    """Every module a fresh interpreter has loaded once it has imported ``modules``."""
+    code = f"import sys\nfor m in {modules!r}: __import__(m)\nprint('\\n'.join(sys.modules))"
+    return set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split())
+
+
 def test_the_analysis_layer_does_not_load_matplotlib():
     modules = sorted(m for m in package_imports() if layer_of(m) in LAYERS[:4] and m.count(".") > 1)
-    code = f"import sys\nfor m in {modules!r}: __import__(m)\nprint(sorted(k for k in sys.modules if k.split('.')[0] == 'matplotlib'))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]", f"importing core..analysis loads matplotlib: {out.strip()[:300]}"
+    loaded = sorted(m for m in modules_loaded_by(modules) if m.split(".")[0] == "matplotlib")
+    assert loaded == [], f"importing core..analysis loads matplotlib: {str(loaded)[:300]}"
 
 
 def test_the_verdict_and_report_jobs_do_not_load_scipy_stats():
     """Verdicts and the report need normal quantiles only (``rules.upper_quantile``, scipy.special):
     loading scipy.stats would cost each of those jobs about 0.4 CPU-s."""
-    modules = ["zsneq.analysis.verdicts", "zsneq.presentation.report"]
-    code = f"import sys\nfor m in {modules!r}: __import__(m)\nprint('scipy.stats' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "False"
+    assert "scipy.stats" not in modules_loaded_by(["zsneq.analysis.verdicts", "zsneq.presentation.report"])
 
 
 def test_a_built_in_variant_imports_only_the_shared_variant_modules():
